@@ -1,0 +1,261 @@
+//! Events: every change of state in the platform, as the event log records it
+//! (全流程回溯 — the whole history of any record can be replayed).
+//!
+//! An event belongs to one stream, the record it changes (`jurisdiction_node/<id>`,
+//! `code_table/incident_category` …). The store appends events and updates the read
+//! models they imply in one transaction.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::codes::{CodeEntry, CodeTable};
+use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
+
+/// The record an event belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StreamRef {
+    /// The kind of record (`jurisdiction_node`, `staff`, `code_table` …).
+    pub kind: String,
+    /// The record's id within its kind.
+    pub id: String,
+}
+
+impl StreamRef {
+    /// A stream reference from its parts.
+    pub fn new(kind: &str, id: impl ToString) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            id: id.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for StreamRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.id)
+    }
+}
+
+/// Everything that can happen, with the data needed to replay it.
+///
+/// Secrets (password hashes, token hashes) are never part of an event: the log is
+/// exported for audit and must not carry them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum DomainEvent {
+    /// A node of the jurisdiction tree was created.
+    JurisdictionNodeCreated {
+        /// New node id.
+        id: RecordId,
+        /// Parent node, `None` for a bureau.
+        parent_id: Option<RecordId>,
+        /// Level in the tree.
+        level: NodeLevel,
+        /// Administrative or internal code, unique in the platform.
+        code: String,
+        /// Display name.
+        name: String,
+    },
+    /// A node was renamed.
+    JurisdictionNodeRenamed {
+        /// Node id.
+        id: RecordId,
+        /// New name.
+        name: String,
+    },
+    /// A node's boundary polygon was set or cleared.
+    JurisdictionBoundarySet {
+        /// Node id.
+        id: RecordId,
+        /// GeoJSON Polygon/MultiPolygon, or `None` to clear.
+        boundary: Option<Value>,
+    },
+    /// A post (警务室, 岗亭 …) was set up in a node.
+    PostCreated {
+        /// New post id.
+        id: RecordId,
+        /// The community or station it serves.
+        node_id: RecordId,
+        /// Code from the `post_kind` table.
+        kind: String,
+        /// Display name.
+        name: String,
+        /// Longitude, WGS-84 degrees.
+        lng: Option<f64>,
+        /// Latitude, WGS-84 degrees.
+        lat: Option<f64>,
+    },
+    /// A unit of a station was created.
+    UnitCreated {
+        /// New unit id.
+        id: RecordId,
+        /// The station (or bureau) the unit belongs to.
+        node_id: RecordId,
+        /// Code from the `unit_kind` table.
+        kind: String,
+        /// Display name.
+        name: String,
+    },
+    /// A member of staff was registered.
+    StaffCreated {
+        /// New staff id.
+        id: RecordId,
+        /// Full name.
+        name: String,
+        /// 警号 or staff number, unique.
+        badge_number: String,
+        /// The unit they work in.
+        unit_id: Option<RecordId>,
+        /// Roles from DOMAIN.md.
+        roles: Vec<Role>,
+        /// Incident category codes they specialise in (专警专处).
+        specialties: Vec<String>,
+        /// Work phone; stored whole, masked when shown.
+        phone: Option<String>,
+    },
+    /// A member of staff was paired with a community or grid (1+2+3).
+    StaffAssigned {
+        /// Staff id.
+        staff_id: RecordId,
+        /// Community or grid.
+        node_id: RecordId,
+        /// Their place in the pairing.
+        duty: PairingDuty,
+    },
+    /// A pairing was ended.
+    StaffUnassigned {
+        /// Staff id.
+        staff_id: RecordId,
+        /// Community or grid.
+        node_id: RecordId,
+    },
+    /// A partner agency (联调单位) joined.
+    PartnerAgencyCreated {
+        /// New agency id.
+        id: RecordId,
+        /// Display name.
+        name: String,
+        /// Code from the `department` table, when it is one.
+        department: Option<String>,
+        /// Standing or rotating.
+        residency: Residency,
+        /// The station (or bureau) whose mediation centre it works with.
+        node_id: RecordId,
+        /// Contact phone; masked when shown.
+        contact_phone: Option<String>,
+    },
+    /// A code-table entry was added or changed.
+    CodeEntrySaved {
+        /// The table.
+        table: CodeTable,
+        /// The entry as it now is.
+        entry: CodeEntry,
+    },
+    /// A user account was created.
+    UserCreated {
+        /// New account id.
+        id: RecordId,
+        /// Login name.
+        username: String,
+        /// Name shown in the interface.
+        display_name: String,
+        /// The staff record, when the user is station staff.
+        staff_id: Option<RecordId>,
+        /// The partner agency, for partner users.
+        partner_id: Option<RecordId>,
+        /// Roles granted.
+        roles: Vec<Role>,
+        /// Jurisdiction nodes the user works in.
+        jurisdiction: Vec<RecordId>,
+        /// Whether the password must be changed at first login.
+        must_change_password: bool,
+    },
+    /// A synthetic event written by the durability probe (`fengqiao debug append-load`),
+    /// only ever into a database that holds nothing else.
+    ProbeAppended {
+        /// The probe's own counter.
+        n: u64,
+    },
+}
+
+impl DomainEvent {
+    /// The stream this event belongs to.
+    pub fn stream(&self) -> StreamRef {
+        match self {
+            Self::JurisdictionNodeCreated { id, .. }
+            | Self::JurisdictionNodeRenamed { id, .. }
+            | Self::JurisdictionBoundarySet { id, .. } => StreamRef::new("jurisdiction_node", id),
+            Self::PostCreated { id, .. } => StreamRef::new("post", id),
+            Self::UnitCreated { id, .. } => StreamRef::new("unit", id),
+            Self::StaffCreated { id, .. } => StreamRef::new("staff", id),
+            Self::StaffAssigned { staff_id, .. } | Self::StaffUnassigned { staff_id, .. } => {
+                StreamRef::new("staff", staff_id)
+            }
+            Self::PartnerAgencyCreated { id, .. } => StreamRef::new("partner_agency", id),
+            Self::CodeEntrySaved { table, .. } => StreamRef::new("code_table", table),
+            Self::UserCreated { id, .. } => StreamRef::new("user", id),
+            Self::ProbeAppended { .. } => StreamRef::new("probe", "durability"),
+        }
+    }
+
+    /// Splits the event into its kind and its payload in canonical JSON: keys sorted,
+    /// no insignificant whitespace. These exact bytes are stored and hashed.
+    pub fn to_parts(&self) -> (String, String) {
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        let kind = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let data = value.get("data").cloned().unwrap_or(Value::Null);
+        // serde_json's Map is a BTreeMap (the `preserve_order` feature is off), so
+        // serialising a Value emits keys in sorted order: a canonical encoding.
+        (kind, data.to_string())
+    }
+
+    /// Rebuilds an event from its stored kind and payload.
+    pub fn from_parts(kind: &str, payload: &str) -> Result<Self, serde_json::Error> {
+        let data: Value = serde_json::from_str(payload)?;
+        serde_json::from_value(serde_json::json!({ "kind": kind, "data": data }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_canonical_and_round_trip() {
+        let event = DomainEvent::PostCreated {
+            id: RecordId::nil(),
+            node_id: RecordId::nil(),
+            kind: "police_office".into(),
+            name: "枫源警务室".into(),
+            lng: Some(120.41),
+            lat: None,
+        };
+        let (kind, payload) = event.to_parts();
+        assert_eq!(kind, "post_created");
+        assert!(payload.starts_with("{\"id\":"), "{payload}");
+        let keys: Vec<_> = serde_json::from_str::<serde_json::Map<String, Value>>(&payload)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert_eq!(DomainEvent::from_parts(&kind, &payload).unwrap(), event);
+    }
+
+    #[test]
+    fn assignment_events_belong_to_the_staff_stream() {
+        let staff_id = crate::org::new_id();
+        let event = DomainEvent::StaffAssigned {
+            staff_id,
+            node_id: RecordId::nil(),
+            duty: PairingDuty::Officer,
+        };
+        assert_eq!(event.stream(), StreamRef::new("staff", staff_id));
+    }
+}
