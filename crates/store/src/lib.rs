@@ -1,0 +1,64 @@
+//! Storage for fengqiao: SQLite by default, PostgreSQL when a URL is given.
+//!
+//! Both backends sit behind one [`Store`] and run the same SQL through sqlx's `Any`
+//! driver; only the migrations differ, one directory per backend. Every change of state
+//! goes through [`Store::commit`], which appends hash-chained events to the log and
+//! updates the read models they imply in one transaction.
+
+mod audit;
+pub mod chain;
+mod connect;
+mod error;
+mod log;
+mod project;
+mod queries;
+
+pub use audit::{Checkpoint, VerifyReport};
+pub use connect::{Backend, DatabaseTarget, StoreOptions};
+pub use error::StoreError;
+pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
+pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
+
+use sqlx::AnyPool;
+
+/// A handle on the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    description: String,
+}
+
+impl Store {
+    /// Which database engine this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Where the data lives, for messages (a path, or a URL without password).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Checks that the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Flushes SQLite's write-ahead log into the main file and truncates it, so a
+    /// stopped server leaves one self-contained file. A no-op on PostgreSQL.
+    pub async fn checkpoint_wal(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

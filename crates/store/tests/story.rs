@@ -1,0 +1,395 @@
+//! The storage story: one suite of scenarios run on SQLite always and on PostgreSQL
+//! when `FENGQIAO_TEST_POSTGRES_URL` is set (required when `CI=true`). Each test gets
+//! its own SQLite file or PostgreSQL schema.
+
+mod support;
+
+use fengqiao_domain::codes::{CodeEntry, CodeTable};
+use fengqiao_domain::org::{NodeLevel, new_id};
+use fengqiao_domain::{Actor, DomainEvent, StreamRef};
+use fengqiao_store::{Checkpoint, Commit, ExpectedVersion, StoreError};
+use support::TestDb;
+
+macro_rules! story {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::TestDb::sqlite().await).await }) *
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(db) = super::TestDb::postgres(stringify!($name)).await { super::$name(db).await }
+            }) *
+        }
+    };
+}
+
+story!(
+    a_new_database_is_migrated_and_current,
+    committed_events_update_read_models_and_the_timeline,
+    a_version_conflict_writes_nothing,
+    concurrent_writers_to_one_stream_get_exactly_one_winner,
+    the_database_refuses_to_change_or_delete_events,
+    an_intact_log_verifies,
+    an_edited_event_is_caught,
+    a_deleted_event_is_caught,
+    reordered_events_are_caught,
+    a_truncated_log_is_caught_by_an_exported_checkpoint,
+    a_database_from_a_newer_version_is_refused,
+    a_duplicate_code_is_a_clear_error_and_writes_nothing,
+);
+
+fn actor() -> Actor {
+    Actor::system("story-test")
+}
+
+fn bureau(code: &str) -> DomainEvent {
+    DomainEvent::JurisdictionNodeCreated {
+        id: new_id(),
+        parent_id: None,
+        level: NodeLevel::Bureau,
+        code: code.into(),
+        name: format!("{code} 分局"),
+    }
+}
+
+async fn create(db: &TestDb, event: DomainEvent) -> Result<(), StoreError> {
+    let commit = Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event]);
+    db.store.commit(&actor(), &[commit], &[]).await.map(|_| ())
+}
+
+/// Seeds `n` events over a few streams.
+async fn seed(db: &TestDb, n: usize) {
+    for i in 0..n {
+        create(db, bureau(&format!("B{i:03}"))).await.unwrap();
+    }
+}
+
+async fn a_new_database_is_migrated_and_current(db: TestDb) {
+    assert!(db.store.migrations_current().await.unwrap());
+    assert_eq!(db.store.event_count().await.unwrap(), 0);
+    // Opening again applies nothing and still reports current.
+    let again = db.reopen().await;
+    assert_eq!(again.migrate().await.unwrap(), 0);
+    assert!(again.migrations_current().await.unwrap());
+}
+
+async fn committed_events_update_read_models_and_the_timeline(db: TestDb) {
+    let id = new_id();
+    let created = DomainEvent::JurisdictionNodeCreated {
+        id,
+        parent_id: None,
+        level: NodeLevel::Bureau,
+        code: "330681".into(),
+        name: "诸暨市公安局".into(),
+    };
+    let stream = created.stream();
+    db.store
+        .commit(
+            &actor(),
+            &[Commit::now(
+                stream.clone(),
+                ExpectedVersion::NoStream,
+                vec![created],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let renamed = DomainEvent::JurisdictionNodeRenamed {
+        id,
+        name: "诸暨市公安局枫桥分局".into(),
+    };
+    db.store
+        .commit(
+            &Actor::cli(),
+            &[Commit::now(
+                stream.clone(),
+                ExpectedVersion::Exact(1),
+                vec![renamed],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+
+    let node = db.store.node(&id.to_string()).await.unwrap().unwrap();
+    assert_eq!(node.name, "诸暨市公安局枫桥分局");
+    let timeline = db.store.timeline(&stream).await.unwrap();
+    assert_eq!(
+        timeline.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["jurisdiction_node_created", "jurisdiction_node_renamed"]
+    );
+    assert_eq!(timeline[0].actor, "system:story-test");
+    assert!(timeline[1].actor.starts_with("cli:"));
+    assert_eq!(timeline[1].stream_version, 2);
+    assert_eq!(timeline[1].prev_hash, timeline[0].hash);
+    assert_eq!(
+        db.store.subtree_ids(&id.to_string()).await.unwrap(),
+        [id.to_string()]
+    );
+}
+
+async fn a_version_conflict_writes_nothing(db: TestDb) {
+    let id = new_id();
+    let created = DomainEvent::JurisdictionNodeCreated {
+        id,
+        parent_id: None,
+        level: NodeLevel::Bureau,
+        code: "X1".into(),
+        name: "甲".into(),
+    };
+    let stream = created.stream();
+    db.store
+        .commit(
+            &actor(),
+            &[Commit::now(
+                stream.clone(),
+                ExpectedVersion::NoStream,
+                vec![created],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    // A second commit in the same call succeeds on its own, but the stale one must take it down too.
+    let other = bureau("X2");
+    let stale = Commit::now(
+        stream.clone(),
+        ExpectedVersion::Exact(0),
+        vec![DomainEvent::JurisdictionNodeRenamed {
+            id,
+            name: "乙".into(),
+        }],
+    );
+    let fresh = Commit::now(other.stream(), ExpectedVersion::NoStream, vec![other]);
+    let err = db
+        .store
+        .commit(&actor(), &[fresh, stale], &[])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::VersionConflict { actual: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("nothing was written"));
+    assert_eq!(db.store.event_count().await.unwrap(), 1);
+    assert!(db.store.node_by_code("X2").await.unwrap().is_none());
+    assert_eq!(
+        db.store.node(&id.to_string()).await.unwrap().unwrap().name,
+        "甲"
+    );
+    assert!(db.store.verify_log(&[]).await.unwrap().is_intact());
+}
+
+async fn concurrent_writers_to_one_stream_get_exactly_one_winner(db: TestDb) {
+    let id = new_id();
+    let created = DomainEvent::JurisdictionNodeCreated {
+        id,
+        parent_id: None,
+        level: NodeLevel::Bureau,
+        code: "C".into(),
+        name: "起".into(),
+    };
+    let stream = created.stream();
+    db.store
+        .commit(
+            &actor(),
+            &[Commit::now(
+                stream.clone(),
+                ExpectedVersion::NoStream,
+                vec![created],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = db.store.clone();
+        let stream = stream.clone();
+        tasks.push(tokio::spawn(async move {
+            let event = DomainEvent::JurisdictionNodeRenamed {
+                id,
+                name: format!("名{i}"),
+            };
+            store
+                .commit(
+                    &actor(),
+                    &[Commit::now(stream, ExpectedVersion::Exact(1), vec![event])],
+                    &[],
+                )
+                .await
+        }));
+    }
+    let mut wins = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(StoreError::VersionConflict { .. }) => {}
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(db.store.stream_version(&stream).await.unwrap(), 2);
+    assert!(db.store.verify_log(&[]).await.unwrap().is_intact());
+}
+
+async fn the_database_refuses_to_change_or_delete_events(db: TestDb) {
+    seed(&db, 3).await;
+    let update = db
+        .raw("UPDATE events SET actor = 'mallory' WHERE seq = 2")
+        .await;
+    assert!(update.unwrap_err().contains("append-only"));
+    let delete = db.raw("DELETE FROM events WHERE seq = 3").await;
+    assert!(delete.unwrap_err().contains("append-only"));
+    assert_eq!(db.store.event_count().await.unwrap(), 3);
+}
+
+async fn an_intact_log_verifies(db: TestDb) {
+    seed(&db, 12).await;
+    let report = db.store.verify_log(&[]).await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!((report.events_checked, report.head_seq), (12, 12));
+}
+
+async fn an_edited_event_is_caught(db: TestDb) {
+    seed(&db, 10).await;
+    db.disarm_triggers().await;
+    db.raw("UPDATE events SET payload = REPLACE(payload, 'B004', 'B444') WHERE seq = 5")
+        .await
+        .unwrap();
+    let report = db.store.verify_log(&[]).await.unwrap();
+    let problem = report.first_break.unwrap();
+    assert!(problem.starts_with("event 5 "), "{problem}");
+    assert!(problem.contains("edited"), "{problem}");
+}
+
+async fn a_deleted_event_is_caught(db: TestDb) {
+    seed(&db, 10).await;
+    db.disarm_triggers().await;
+    db.raw("DELETE FROM events WHERE seq = 4").await.unwrap();
+    let problem = db.store.verify_log(&[]).await.unwrap().first_break.unwrap();
+    assert!(problem.starts_with("event 5 "), "{problem}");
+    assert!(problem.contains("missing"), "{problem}");
+}
+
+async fn reordered_events_are_caught(db: TestDb) {
+    seed(&db, 10).await;
+    db.disarm_triggers().await;
+    // Swap events 6 and 7 by renumbering them.
+    db.raw("UPDATE events SET seq = -6 WHERE seq = 6")
+        .await
+        .unwrap();
+    db.raw("UPDATE events SET seq = 6 WHERE seq = 7")
+        .await
+        .unwrap();
+    db.raw("UPDATE events SET seq = 7 WHERE seq = -6")
+        .await
+        .unwrap();
+    let problem = db.store.verify_log(&[]).await.unwrap().first_break.unwrap();
+    assert!(problem.starts_with("event 6 "), "{problem}");
+}
+
+async fn a_truncated_log_is_caught_by_an_exported_checkpoint(db: TestDb) {
+    seed(&db, 8).await;
+    let exported: Checkpoint = db.store.sign_off_head("张所长").await.unwrap();
+    assert_eq!(exported.seq, 8);
+    let line = serde_json::to_string(&exported).unwrap();
+    // The attacker cuts the last three events and covers every trace inside the database:
+    // the head record and the stored checkpoints.
+    db.disarm_triggers().await;
+    db.raw("DELETE FROM events WHERE seq > 5").await.unwrap();
+    let head: String = db.raw_text("SELECT hash FROM events WHERE seq = 5").await;
+    db.raw(&format!("UPDATE log_head SET seq = 5, hash = '{head}'"))
+        .await
+        .unwrap();
+    db.raw("DELETE FROM audit_checkpoints").await.unwrap();
+    assert!(
+        db.store.verify_log(&[]).await.unwrap().is_intact(),
+        "without the copy the cut is invisible"
+    );
+    let copy: Checkpoint = serde_json::from_str(&line).unwrap();
+    let problem = db
+        .store
+        .verify_log(&[copy])
+        .await
+        .unwrap()
+        .first_break
+        .unwrap();
+    assert!(problem.contains("truncated"), "{problem}");
+    assert!(problem.contains("张所长"), "{problem}");
+}
+
+async fn a_database_from_a_newer_version_is_refused(db: TestDb) {
+    db.raw(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (29991231000000, 'from the future', TRUE, X'00', 1)",
+    )
+    .await
+    .or(db.raw(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (29991231000000, 'from the future', TRUE, '\\x00', 1)",
+    ).await)
+    .unwrap();
+    let err = db.reopen_err().await;
+    assert!(
+        matches!(
+            err,
+            StoreError::SchemaTooNew {
+                database: 29_991_231_000_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer fengqiao"), "{err}");
+}
+
+async fn a_duplicate_code_is_a_clear_error_and_writes_nothing(db: TestDb) {
+    create(&db, bureau("DUP")).await.unwrap();
+    let err = create(&db, bureau("DUP")).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a jurisdiction node with this code already exists"
+    );
+    assert_eq!(db.store.event_count().await.unwrap(), 1);
+    // Code-table entries are upserts on their table's stream.
+    let entry = CodeEntry {
+        code: "x".into(),
+        name: "新".into(),
+        name_en: String::new(),
+        parent: None,
+        sort_order: 1,
+        active: true,
+    };
+    let event = DomainEvent::CodeEntrySaved {
+        table: CodeTable::Severity,
+        entry,
+    };
+    let stream = StreamRef::new("code_table", "severity");
+    for _ in 0..2 {
+        db.store
+            .commit(
+                &actor(),
+                &[Commit::now(
+                    stream.clone(),
+                    ExpectedVersion::Any,
+                    vec![event.clone()],
+                )],
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        db.store
+            .code_entries(CodeTable::Severity)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(db.store.stream_version(&stream).await.unwrap(), 2);
+}
