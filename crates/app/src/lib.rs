@@ -1,0 +1,33 @@
+//! Use cases of fengqiao: each loads what it needs, lets the domain decide, and commits
+//! the resulting events through the store in one transaction.
+//!
+//! Who may do what (role × jurisdiction) is decided here, in one place, before any use
+//! case runs; the web and CLI layers only translate requests into these calls.
+
+pub mod codes;
+pub mod demo;
+mod error;
+pub mod org;
+pub mod users;
+
+pub use error::{AppError, RowError};
+
+use fengqiao_store::Store;
+
+/// The application: the use cases over one store.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+}
+
+impl App {
+    /// Wraps an opened, migrated store.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// The underlying store, for read-only queries the pages and tools need.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
