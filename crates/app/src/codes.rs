@@ -17,7 +17,15 @@ use fengqiao_store::{Commit, ExpectedVersion};
 use crate::{App, AppError, RowError};
 
 /// Columns of the CSV form; the XLSX form has one sheet per table without `table`.
-pub const CSV_HEADER: [&str; 7] = ["table", "code", "name", "name_en", "parent", "sort_order", "active"];
+pub const CSV_HEADER: [&str; 7] = [
+    "table",
+    "code",
+    "name",
+    "name_en",
+    "parent",
+    "sort_order",
+    "active",
+];
 
 /// File formats for import and export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +39,18 @@ pub enum FileFormat {
 impl FileFormat {
     /// Guesses the format from a file name's extension.
     pub fn from_path(path: &Path) -> Result<Self, AppError> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("csv") => Ok(Self::Csv),
             Some("xlsx") => Ok(Self::Xlsx),
-            _ => Err(AppError::File { path: path.display().to_string(), message: "expected a .csv or .xlsx file".into() }),
+            _ => Err(AppError::File {
+                path: path.display().to_string(),
+                message: "expected a .csv or .xlsx file".into(),
+            }),
         }
     }
 }
@@ -65,8 +81,15 @@ impl App {
         let mut commits = Vec::new();
         for table in CodeTable::ALL {
             if self.store.code_entries(table).await?.is_empty() {
-                let events = defaults(table).into_iter().map(|entry| DomainEvent::CodeEntrySaved { table, entry }).collect();
-                commits.push(Commit::now(StreamRef::new("code_table", table), ExpectedVersion::NoStream, events));
+                let events = defaults(table)
+                    .into_iter()
+                    .map(|entry| DomainEvent::CodeEntrySaved { table, entry })
+                    .collect();
+                commits.push(Commit::now(
+                    StreamRef::new("code_table", table),
+                    ExpectedVersion::NoStream,
+                    events,
+                ));
             }
         }
         let written = self.store.commit(actor, &commits, &[]).await?;
@@ -74,7 +97,12 @@ impl App {
     }
 
     /// Adds or changes one entry, checking the table as it would be afterwards.
-    pub async fn save_code_entry(&self, actor: &Actor, table: CodeTable, entry: CodeEntry) -> Result<(), AppError> {
+    pub async fn save_code_entry(
+        &self,
+        actor: &Actor,
+        table: CodeTable,
+        entry: CodeEntry,
+    ) -> Result<(), AppError> {
         let mut entries = self.store.code_entries(table).await?;
         match entries.iter_mut().find(|e| e.code == entry.code) {
             Some(existing) => *existing = entry.clone(),
@@ -82,12 +110,26 @@ impl App {
         }
         check_table(table, &entries).map_err(|(_, e)| e)?;
         let event = DomainEvent::CodeEntrySaved { table, entry };
-        self.store.commit(actor, &[Commit::now(StreamRef::new("code_table", table), ExpectedVersion::Any, vec![event])], &[]).await?;
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    StreamRef::new("code_table", table),
+                    ExpectedVersion::Any,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(())
     }
 
     /// Imports a CSV or XLSX file of code-table entries, all or nothing.
-    pub async fn import_code_tables(&self, actor: &Actor, path: &Path) -> Result<ImportSummary, AppError> {
+    pub async fn import_code_tables(
+        &self,
+        actor: &Actor,
+        path: &Path,
+    ) -> Result<ImportSummary, AppError> {
         // Row-level problems do not stop the table-level checks, so one run of the
         // import reports everything wrong with the file.
         let (rows, mut problems) = match FileFormat::from_path(path)? {
@@ -98,7 +140,10 @@ impl App {
         for row in &rows {
             by_table.entry(row.table).or_default().push(row);
         }
-        let mut summary = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
+        let mut summary = ImportSummary {
+            rows: rows.len(),
+            ..ImportSummary::default()
+        };
         let mut commits = Vec::new();
         for (table, imported) in by_table {
             let current = self.store.code_entries(table).await?;
@@ -127,7 +172,11 @@ impl App {
             // entry aside and check again.
             let mut table_ok = true;
             while let Err((i, error)) = check_table(table, &merged) {
-                problems.push(table_problem(table, origin.get(i).copied().flatten(), &error));
+                problems.push(table_problem(
+                    table,
+                    origin.get(i).copied().flatten(),
+                    &error,
+                ));
                 merged.remove(i);
                 origin.remove(i);
                 table_ok = false;
@@ -138,12 +187,19 @@ impl App {
             let events: Vec<DomainEvent> = imported
                 .iter()
                 .filter(|row| !current.contains(&row.entry))
-                .map(|row| DomainEvent::CodeEntrySaved { table, entry: row.entry.clone() })
+                .map(|row| DomainEvent::CodeEntrySaved {
+                    table,
+                    entry: row.entry.clone(),
+                })
                 .collect();
             summary.changed += events.len();
             summary.unchanged += imported.len() - events.len();
             if !events.is_empty() {
-                commits.push(Commit::now(StreamRef::new("code_table", table), ExpectedVersion::Any, events));
+                commits.push(Commit::now(
+                    StreamRef::new("code_table", table),
+                    ExpectedVersion::Any,
+                    events,
+                ));
             }
         }
         if !problems.is_empty() {
@@ -155,14 +211,25 @@ impl App {
     }
 
     /// Writes the given tables (all when empty) to a CSV or XLSX file.
-    pub async fn export_code_tables(&self, path: &Path, tables: &[CodeTable]) -> Result<usize, AppError> {
-        let tables = if tables.is_empty() { CodeTable::ALL.to_vec() } else { tables.to_vec() };
+    pub async fn export_code_tables(
+        &self,
+        path: &Path,
+        tables: &[CodeTable],
+    ) -> Result<usize, AppError> {
+        let tables = if tables.is_empty() {
+            CodeTable::ALL.to_vec()
+        } else {
+            tables.to_vec()
+        };
         let mut all = Vec::new();
         for table in tables {
             all.push((table, self.store.code_entries(table).await?));
         }
         let count = all.iter().map(|(_, e)| e.len()).sum();
-        let file_error = |message: String| AppError::File { path: path.display().to_string(), message };
+        let file_error = |message: String| AppError::File {
+            path: path.display().to_string(),
+            message,
+        };
         match FileFormat::from_path(path)? {
             FileFormat::Csv => write_csv(path, &all).map_err(|e| file_error(e.to_string()))?,
             FileFormat::Xlsx => write_xlsx(path, &all).map_err(|e| file_error(e.to_string()))?,
@@ -182,22 +249,47 @@ fn split_error(error: &DomainError) -> (Option<String>, String) {
 fn table_problem(table: CodeTable, origin: Option<&SourcedEntry>, error: &DomainError) -> RowError {
     let (column, message) = split_error(error);
     match origin {
-        Some(row) => RowError { place: row.place.clone(), row: row.row, column, message },
+        Some(row) => RowError {
+            place: row.place.clone(),
+            row: row.row,
+            column,
+            message,
+        },
         // The offending entry is already stored; the file made the table inconsistent.
-        None => RowError { place: format!("table {table}"), row: 0, column, message: format!("stored entries conflict with the file: {message}") },
+        None => RowError {
+            place: format!("table {table}"),
+            row: 0,
+            column,
+            message: format!("stored entries conflict with the file: {message}"),
+        },
     }
 }
 
 /// Turns the cells of one data row into an entry, or the problems with it.
-fn parse_row(place: &str, row: usize, table: Option<&str>, cells: &[String]) -> Result<SourcedEntry, Vec<RowError>> {
-    let problem = |column: &str, message: String| RowError { place: place.to_owned(), row, column: Some(column.to_owned()), message };
+fn parse_row(
+    place: &str,
+    row: usize,
+    table: Option<&str>,
+    cells: &[String],
+) -> Result<SourcedEntry, Vec<RowError>> {
+    let problem = |column: &str, message: String| RowError {
+        place: place.to_owned(),
+        row,
+        column: Some(column.to_owned()),
+        message,
+    };
     let mut problems = Vec::new();
     let get = |i: usize| cells.get(i).map(|c| c.trim()).unwrap_or("");
     let parsed_table = table.unwrap_or_else(|| get(0)).parse::<CodeTable>();
     let offset = usize::from(table.is_none());
     let sort_order = match get(offset + 4) {
         "" => Ok(0),
-        text => text.parse::<f64>().ok().filter(|v| v.fract() == 0.0 && v.abs() < 1e12).map(|v| v as i64).ok_or(()),
+        text => text
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.fract() == 0.0 && v.abs() < 1e12)
+            .map(|v| v as i64)
+            .ok_or(()),
     };
     let active = match get(offset + 5).to_lowercase().as_str() {
         "" | "1" | "true" | "yes" | "是" | "启用" => Ok(true),
@@ -216,22 +308,36 @@ fn parse_row(place: &str, row: usize, table: Option<&str>, cells: &[String]) -> 
         problems.push(problem("table", split_error(e).1));
     }
     if sort_order.is_err() {
-        problems.push(problem("sort_order", format!("{:?} is not a whole number", get(offset + 4))));
+        problems.push(problem(
+            "sort_order",
+            format!("{:?} is not a whole number", get(offset + 4)),
+        ));
     }
     if active.is_err() {
-        problems.push(problem("active", format!("{:?} is not 1/0, true/false or 是/否", get(offset + 5))));
+        problems.push(problem(
+            "active",
+            format!("{:?} is not 1/0, true/false or 是/否", get(offset + 5)),
+        ));
     }
     if let Err(DomainError::Invalid { field, message }) = entry.check() {
         problems.push(problem(field, message));
     }
     match (parsed_table, problems.is_empty()) {
-        (Ok(table), true) => Ok(SourcedEntry { table, entry, place: place.to_owned(), row }),
+        (Ok(table), true) => Ok(SourcedEntry {
+            table,
+            entry,
+            place: place.to_owned(),
+            row,
+        }),
         _ => Err(problems),
     }
 }
 
 fn check_header(place: &str, header: &[String], expected: &[&str]) -> Result<(), AppError> {
-    let found: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
+    let found: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
     if found.len() >= expected.len() && found.iter().zip(expected).all(|(a, b)| a == b) {
         return Ok(());
     }
@@ -248,7 +354,10 @@ type ParsedRows = (Vec<SourcedEntry>, Vec<RowError>);
 
 fn read_csv(path: &Path) -> Result<ParsedRows, AppError> {
     let place = path.display().to_string();
-    let file_error = |message: String| AppError::File { path: place.clone(), message };
+    let file_error = |message: String| AppError::File {
+        path: place.clone(),
+        message,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -274,7 +383,12 @@ fn read_csv(path: &Path) -> Result<ParsedRows, AppError> {
                     Err(mut errs) => problems.append(&mut errs),
                 }
             }
-            Err(e) => problems.push(RowError { place: place.clone(), row, column: None, message: e.to_string() }),
+            Err(e) => problems.push(RowError {
+                place: place.clone(),
+                row,
+                column: None,
+                message: e.to_string(),
+            }),
         }
     }
     Ok((entries, problems))
@@ -283,15 +397,20 @@ fn read_csv(path: &Path) -> Result<ParsedRows, AppError> {
 fn read_xlsx(path: &Path) -> Result<ParsedRows, AppError> {
     use calamine::{Reader, open_workbook_auto};
     let display = path.display().to_string();
-    let mut workbook =
-        open_workbook_auto(path).map_err(|e| AppError::File { path: display.clone(), message: e.to_string() })?;
+    let mut workbook = open_workbook_auto(path).map_err(|e| AppError::File {
+        path: display.clone(),
+        message: e.to_string(),
+    })?;
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     for sheet in workbook.sheet_names() {
         let place = format!("{display} [{sheet}]");
         let range = workbook
             .worksheet_range(&sheet)
-            .map_err(|e| AppError::File { path: place.clone(), message: e.to_string() })?;
+            .map_err(|e| AppError::File {
+                path: place.clone(),
+                message: e.to_string(),
+            })?;
         let mut rows = range.rows();
         let Some(header) = rows.next() else { continue };
         let header: Vec<String> = header.iter().map(ToString::to_string).collect();
@@ -327,14 +446,19 @@ fn write_csv(path: &Path, tables: &[(CodeTable, Vec<CodeEntry>)]) -> Result<(), 
     for (table, entries) in tables {
         for entry in entries {
             let cells = entry_cells(entry);
-            writer.write_record(std::iter::once(table.as_str()).chain(cells.iter().map(String::as_str)))?;
+            writer.write_record(
+                std::iter::once(table.as_str()).chain(cells.iter().map(String::as_str)),
+            )?;
         }
     }
     writer.flush()?;
     Ok(())
 }
 
-fn write_xlsx(path: &Path, tables: &[(CodeTable, Vec<CodeEntry>)]) -> Result<(), rust_xlsxwriter::XlsxError> {
+fn write_xlsx(
+    path: &Path,
+    tables: &[(CodeTable, Vec<CodeEntry>)],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (table, entries) in tables {

@@ -5,8 +5,8 @@
 //! Everything is drawn from a seeded generator, so the same seed gives the same bureau
 //! (ids included).
 
-use fengqiao_domain::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use fengqiao_domain::Actor;
+use fengqiao_domain::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -53,19 +53,37 @@ const COLUMNS: usize = 7;
 const ROWS: usize = 6;
 const ORIGIN: (f64, f64) = (120.205, 29.612);
 const CELL: (f64, f64) = (0.0125, 0.0095);
-const STATIONS: [(&str, std::ops::Range<usize>); 3] = [("城关派出所", 0..2), ("枫溪派出所", 2..5), ("石桥派出所", 5..7)];
+const STATIONS: [(&str, std::ops::Range<usize>); 3] = [
+    ("城关派出所", 0..2),
+    ("枫溪派出所", 2..5),
+    ("石桥派出所", 5..7),
+];
 const COMMUNITIES: [&str; 14] = [
-    "东门社区", "西街社区", "南湖社区", "北山社区", "枫源村", "溪口村", "上岙村", "下宅村", "新桥社区", "和平社区",
-    "石桥村", "凤凰村", "桃园社区", "金沙村",
+    "东门社区",
+    "西街社区",
+    "南湖社区",
+    "北山社区",
+    "枫源村",
+    "溪口村",
+    "上岙村",
+    "下宅村",
+    "新桥社区",
+    "和平社区",
+    "石桥村",
+    "凤凰村",
+    "桃园社区",
+    "金沙村",
 ];
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭", "林", "何", "高", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "潘", "袁", "蒋", "蔡", "余",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭",
+    "林", "何", "高", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "潘", "袁", "蒋", "蔡", "余",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华", "丽", "平", "刚",
-    "桂英", "建华", "文", "辉", "玲", "鹏", "晨", "宇", "浩", "婷", "斌", "波", "红", "建国", "志强", "海燕", "国庆", "春梅",
-    "晓东", "永刚", "丹", "琳", "雪", "瑞", "凯", "亮", "梅", "俊", "飞", "欣",
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超",
+    "秀英", "华", "丽", "平", "刚", "桂英", "建华", "文", "辉", "玲", "鹏", "晨", "宇", "浩", "婷",
+    "斌", "波", "红", "建国", "志强", "海燕", "国庆", "春梅", "晓东", "永刚", "丹", "琳", "雪",
+    "瑞", "凯", "亮", "梅", "俊", "飞", "欣",
 ];
 
 /// Seeded generator of everything random in the demo.
@@ -83,7 +101,10 @@ impl Draw {
     }
 
     fn phone(&mut self) -> String {
-        let prefix = ["138", "139", "150", "158", "187", "189", "135", "177"].choose(&mut self.0).copied().unwrap_or("138");
+        let prefix = ["138", "139", "150", "158", "187", "189", "135", "177"]
+            .choose(&mut self.0)
+            .copied()
+            .unwrap_or("138");
         format!("{prefix}{:08}", self.0.random_range(0..100_000_000u32))
     }
 }
@@ -100,7 +121,10 @@ impl Lattice {
                     .map(|j| {
                         let interior = (1..COLUMNS).contains(&i) && (1..ROWS).contains(&j);
                         let (jx, jy) = if interior {
-                            (draw.0.random_range(-0.25..0.25), draw.0.random_range(-0.25..0.25))
+                            (
+                                draw.0.random_range(-0.25..0.25),
+                                draw.0.random_range(-0.25..0.25),
+                            )
                         } else {
                             (0.0, 0.0)
                         };
@@ -116,7 +140,11 @@ impl Lattice {
 
     /// The GeoJSON polygon of the block of cells `columns` × `rows`, walking its border
     /// through every lattice point so that neighbouring blocks share edges exactly.
-    fn block(&self, columns: std::ops::Range<usize>, rows: std::ops::Range<usize>) -> serde_json::Value {
+    fn block(
+        &self,
+        columns: std::ops::Range<usize>,
+        rows: std::ops::Range<usize>,
+    ) -> serde_json::Value {
         let (c0, c1, r0, r1) = (columns.start, columns.end, rows.start, rows.end);
         let mut ring = Vec::new();
         ring.extend((c0..=c1).map(|i| self.0[i][r0]));
@@ -154,7 +182,12 @@ struct Made {
 impl App {
     /// Seeds the demo bureau into an empty database. `progress` is called with
     /// (done, total) after each step.
-    pub async fn seed_demo(&self, actor: &Actor, seed: u64, progress: &dyn Fn(u64, u64)) -> Result<DemoSummary, AppError> {
+    pub async fn seed_demo(
+        &self,
+        actor: &Actor,
+        seed: u64,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<DemoSummary, AppError> {
         if !self.store.nodes().await?.is_empty() {
             return Err(AppError::Refused(
                 "the database already holds an organisation; the demo only seeds an empty database (use a new --db)".into(),
@@ -166,21 +199,32 @@ impl App {
         let mut made = Made::default();
         let total = 4 + 14 * 9 + 42 + 3 * 12 + 6 + 10;
         let step = std::sync::atomic::AtomicU64::new(0);
-        let tick = || progress(step.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+        let tick = || {
+            progress(
+                step.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                total,
+            );
+        };
 
         let bureau_id = draw.id();
-        self.create_node_with_id(actor, bureau_id, NewNode {
-            parent_id: None,
-            level: NodeLevel::Bureau,
-            code: "QX".into(),
-            name: "青溪县公安局".into(),
-            boundary: Some(lattice.block(0..COLUMNS, 0..ROWS)),
-        })
+        self.create_node_with_id(
+            actor,
+            bureau_id,
+            NewNode {
+                parent_id: None,
+                level: NodeLevel::Bureau,
+                code: "QX".into(),
+                name: "青溪县公安局".into(),
+                boundary: Some(lattice.block(0..COLUMNS, 0..ROWS)),
+            },
+        )
         .await?;
         made.bureau = Some((bureau_id, "青溪县公安局".into()));
         tick();
-        self.demo_stations(actor, &mut draw, &lattice, &mut made, &tick).await?;
-        self.demo_partners(actor, &mut draw, &mut made, &tick).await?;
+        self.demo_stations(actor, &mut draw, &lattice, &mut made, &tick)
+            .await?;
+        self.demo_partners(actor, &mut draw, &mut made, &tick)
+            .await?;
         let accounts = self.demo_accounts(actor, &mut draw, &made, &tick).await?;
         Ok(DemoSummary {
             stations: made.stations.len(),
@@ -205,28 +249,60 @@ impl App {
         for (s, (station_name, columns)) in STATIONS.iter().enumerate() {
             let station_id = draw.id();
             let station_code = format!("QX-{:02}", s + 1);
-            self.create_node_with_id(actor, station_id, NewNode {
-                parent_id: bureau_id,
-                level: NodeLevel::Station,
-                code: station_code.clone(),
-                name: (*station_name).into(),
-                boundary: Some(lattice.block(columns.clone(), 0..ROWS)),
-            })
+            self.create_node_with_id(
+                actor,
+                station_id,
+                NewNode {
+                    parent_id: bureau_id,
+                    level: NodeLevel::Station,
+                    code: station_code.clone(),
+                    name: (*station_name).into(),
+                    boundary: Some(lattice.block(columns.clone(), 0..ROWS)),
+                },
+            )
             .await?;
-            made.stations.push((station_id, (*station_name).into(), station_code.clone()));
+            made.stations
+                .push((station_id, (*station_name).into(), station_code.clone()));
             let mut units = Vec::new();
-            for (kind, name) in [("command_room", "综合指挥室"), ("case_team", "案件侦办队"), ("community_team", "社区警务队")] {
-                units.push(self.create_unit(actor, draw.id(), station_id, kind, name).await?);
+            for (kind, name) in [
+                ("command_room", "综合指挥室"),
+                ("case_team", "案件侦办队"),
+                ("community_team", "社区警务队"),
+            ] {
+                units.push(
+                    self.create_unit(actor, draw.id(), station_id, kind, name)
+                        .await?,
+                );
             }
             let (lng, lat) = lattice.centre(columns.clone(), 2..4);
-            self.create_post(actor, draw.id(), station_id, "patrol_post", &format!("{}治安岗亭", station_name.chars().take(2).collect::<String>()), Some((lng, lat)))
-                .await?;
+            self.create_post(
+                actor,
+                draw.id(),
+                station_id,
+                "patrol_post",
+                &format!(
+                    "{}治安岗亭",
+                    station_name.chars().take(2).collect::<String>()
+                ),
+                Some((lng, lat)),
+            )
+            .await?;
             tick();
-            self.demo_station_staff(actor, draw, made, s, &units).await?;
+            self.demo_station_staff(actor, draw, made, s, &units)
+                .await?;
             tick();
             for column in columns.clone() {
                 for rows in [0..3, 3..6] {
-                    self.demo_community(actor, draw, lattice, made, (s, community_index), (column, rows), units[2]).await?;
+                    self.demo_community(
+                        actor,
+                        draw,
+                        lattice,
+                        made,
+                        (s, community_index),
+                        (column, rows),
+                        units[2],
+                    )
+                    .await?;
                     community_index += 1;
                     tick();
                 }
@@ -250,30 +326,51 @@ impl App {
         let name = COMMUNITIES[index];
         let community_id = draw.id();
         let code = format!("{station_code}-{:02}", index + 1);
-        self.create_node_with_id(actor, community_id, NewNode {
-            parent_id: Some(station_id),
-            level: NodeLevel::Community,
-            code: code.clone(),
-            name: name.into(),
-            boundary: Some(lattice.block(column..column + 1, rows.clone())),
-        })
+        self.create_node_with_id(
+            actor,
+            community_id,
+            NewNode {
+                parent_id: Some(station_id),
+                level: NodeLevel::Community,
+                code: code.clone(),
+                name: name.into(),
+                boundary: Some(lattice.block(column..column + 1, rows.clone())),
+            },
+        )
         .await?;
-        made.communities.push((community_id, name.into(), code.clone(), station));
-        let post_kind = if name.ends_with('村') { "work_station" } else { "police_office" };
+        made.communities
+            .push((community_id, name.into(), code.clone(), station));
+        let post_kind = if name.ends_with('村') {
+            "work_station"
+        } else {
+            "police_office"
+        };
         let centre = lattice.centre(column..column + 1, rows.clone());
-        self.create_post(actor, draw.id(), community_id, post_kind, &format!("{name}警务室"), Some(centre)).await?;
+        self.create_post(
+            actor,
+            draw.id(),
+            community_id,
+            post_kind,
+            &format!("{name}警务室"),
+            Some(centre),
+        )
+        .await?;
         let mut grids = Vec::new();
         for (g, row) in rows.enumerate() {
             let grid_id = draw.id();
             let grid_code = format!("{code}-{}", g + 1);
             let grid_name = format!("{name}第{}网格", ["一", "二", "三"][g]);
-            self.create_node_with_id(actor, grid_id, NewNode {
-                parent_id: Some(community_id),
-                level: NodeLevel::Grid,
-                code: grid_code.clone(),
-                name: grid_name.clone(),
-                boundary: Some(lattice.block(column..column + 1, row..row + 1)),
-            })
+            self.create_node_with_id(
+                actor,
+                grid_id,
+                NewNode {
+                    parent_id: Some(community_id),
+                    level: NodeLevel::Grid,
+                    code: grid_code.clone(),
+                    name: grid_name.clone(),
+                    boundary: Some(lattice.block(column..column + 1, row..row + 1)),
+                },
+            )
             .await?;
             made.grids.push((grid_id, grid_name, grid_code, station));
             grids.push(grid_id);
@@ -281,19 +378,37 @@ impl App {
         // The "1+2+3" pairing: one officer and two auxiliaries for the community, one
         // grid worker per grid (three grids, three grid workers).
         let pairing = [
-            (Role::CommunityOfficer, Some(community_team), PairingDuty::Officer, community_id),
-            (Role::Auxiliary, Some(community_team), PairingDuty::Auxiliary, community_id),
-            (Role::Auxiliary, Some(community_team), PairingDuty::Auxiliary, community_id),
+            (
+                Role::CommunityOfficer,
+                Some(community_team),
+                PairingDuty::Officer,
+                community_id,
+            ),
+            (
+                Role::Auxiliary,
+                Some(community_team),
+                PairingDuty::Auxiliary,
+                community_id,
+            ),
+            (
+                Role::Auxiliary,
+                Some(community_team),
+                PairingDuty::Auxiliary,
+                community_id,
+            ),
             (Role::GridWorker, None, PairingDuty::GridWorker, grids[0]),
             (Role::GridWorker, None, PairingDuty::GridWorker, grids[1]),
             (Role::GridWorker, None, PairingDuty::GridWorker, grids[2]),
         ];
         for (role, unit_id, duty, node_id) in pairing {
-            let staff_id = self.demo_staff_member(actor, draw, made, role, unit_id, station).await?;
+            let staff_id = self
+                .demo_staff_member(actor, draw, made, role, unit_id, station)
+                .await?;
             self.assign_staff(actor, staff_id, node_id, duty).await?;
             if duty == PairingDuty::GridWorker {
                 // Grid workers also belong to their community's pairing.
-                self.assign_staff(actor, staff_id, community_id, duty).await?;
+                self.assign_staff(actor, staff_id, community_id, duty)
+                    .await?;
             }
         }
         Ok(())
@@ -317,7 +432,8 @@ impl App {
             (Role::Volunteer, None),
         ];
         for (role, unit_id) in crew {
-            self.demo_staff_member(actor, draw, made, role, unit_id, station).await?;
+            self.demo_staff_member(actor, draw, made, role, unit_id, station)
+                .await?;
         }
         Ok(())
     }
@@ -333,8 +449,12 @@ impl App {
     ) -> Result<RecordId, AppError> {
         let specialties: Vec<String> = match role {
             Role::CommunityOfficer => vec!["dispute".into(), "assistance".into()],
-            Role::CaseOfficer => vec![["criminal", "public_order"][made.staff_by_role.len() % 2].into()],
-            Role::Auxiliary => vec![["dispute", "traffic", "public_order"][made.staff_by_role.len() % 3].into()],
+            Role::CaseOfficer => {
+                vec![["criminal", "public_order"][made.staff_by_role.len() % 2].into()]
+            }
+            Role::Auxiliary => {
+                vec![["dispute", "traffic", "public_order"][made.staff_by_role.len() % 3].into()]
+            }
             _ => Vec::new(),
         };
         let n = made.staff_by_role.len() + 1;
@@ -347,47 +467,124 @@ impl App {
         let id = draw.id();
         let name = draw.name();
         let phone = draw.phone();
-        self.create_staff(actor, id, NewStaff { name: name.clone(), badge_number, unit_id, roles: vec![role], specialties, phone: Some(phone) })
-            .await?;
+        self.create_staff(
+            actor,
+            id,
+            NewStaff {
+                name: name.clone(),
+                badge_number,
+                unit_id,
+                roles: vec![role],
+                specialties,
+                phone: Some(phone),
+            },
+        )
+        .await?;
         made.staff_by_role.push((role, id, name, station));
         Ok(id)
     }
 
-    async fn demo_partners(&self, actor: &Actor, draw: &mut Draw, made: &mut Made, tick: &dyn Fn()) -> Result<(), AppError> {
+    async fn demo_partners(
+        &self,
+        actor: &Actor,
+        draw: &mut Draw,
+        made: &mut Made,
+        tick: &dyn Fn(),
+    ) -> Result<(), AppError> {
         let station_id = made.stations[1].0;
         let bureau_id = made.bureau.as_ref().map_or(station_id, |b| b.0);
         let partners = [
-            ("枫溪镇司法所", "justice_office", Residency::Standing, station_id),
-            ("枫溪镇信访办", "petition_office", Residency::Standing, station_id),
-            ("枫溪镇综治办", "comprehensive_governance", Residency::Standing, station_id),
-            ("枫溪镇人民调解委员会", "justice_office", Residency::Standing, station_id),
-            ("青溪县市场监管局枫溪所", "market_regulation", Residency::Rotating, station_id),
-            ("青溪县妇联", "womens_federation", Residency::Rotating, bureau_id),
+            (
+                "枫溪镇司法所",
+                "justice_office",
+                Residency::Standing,
+                station_id,
+            ),
+            (
+                "枫溪镇信访办",
+                "petition_office",
+                Residency::Standing,
+                station_id,
+            ),
+            (
+                "枫溪镇综治办",
+                "comprehensive_governance",
+                Residency::Standing,
+                station_id,
+            ),
+            (
+                "枫溪镇人民调解委员会",
+                "justice_office",
+                Residency::Standing,
+                station_id,
+            ),
+            (
+                "青溪县市场监管局枫溪所",
+                "market_regulation",
+                Residency::Rotating,
+                station_id,
+            ),
+            (
+                "青溪县妇联",
+                "womens_federation",
+                Residency::Rotating,
+                bureau_id,
+            ),
         ];
         for (name, department, residency, node_id) in partners {
             let id = draw.id();
             let contact_phone = Some(draw.phone());
-            self.create_partner(actor, id, NewPartner { name: name.into(), department: Some(department.into()), residency, node_id, contact_phone })
-                .await?;
+            self.create_partner(
+                actor,
+                id,
+                NewPartner {
+                    name: name.into(),
+                    department: Some(department.into()),
+                    residency,
+                    node_id,
+                    contact_phone,
+                },
+            )
+            .await?;
             made.partners.push(id);
             tick();
         }
         Ok(())
     }
 
-    async fn demo_accounts(&self, actor: &Actor, draw: &mut Draw, made: &Made, tick: &dyn Fn()) -> Result<Vec<DemoAccount>, AppError> {
+    async fn demo_accounts(
+        &self,
+        actor: &Actor,
+        draw: &mut Draw,
+        made: &Made,
+        tick: &dyn Fn(),
+    ) -> Result<Vec<DemoAccount>, AppError> {
         // One hash for the shared demo password: hashing is deliberately slow.
         let hash = hash_password(DEMO_PASSWORD)?;
-        let first = |role: Role| made.staff_by_role.iter().find(|s| s.0 == role && s.3 == 1).cloned();
+        let first = |role: Role| {
+            made.staff_by_role
+                .iter()
+                .find(|s| s.0 == role && s.3 == 1)
+                .cloned()
+        };
         let station = &made.stations[1];
         let community = made.communities.iter().find(|c| c.3 == 1).cloned();
         let grid = made.grids.iter().find(|g| g.3 == 1).cloned();
-        let bureau = made.bureau.clone().unwrap_or((station.0, station.1.clone()));
+        let bureau = made
+            .bureau
+            .clone()
+            .unwrap_or((station.0, station.1.clone()));
         let mut accounts = Vec::new();
         for role in Role::ALL.iter().copied() {
             let (code, place) = match role {
-                Role::CommunityOfficer | Role::Auxiliary => community.as_ref().map(|c| (c.2.clone(), c.1.clone())).unwrap_or_default(),
-                Role::GridWorker => grid.as_ref().map(|g| (g.2.clone(), g.1.clone())).unwrap_or_default(),
+                Role::CommunityOfficer | Role::Auxiliary => community
+                    .as_ref()
+                    .map(|c| (c.2.clone(), c.1.clone()))
+                    .unwrap_or_default(),
+                Role::GridWorker => grid
+                    .as_ref()
+                    .map(|g| (g.2.clone(), g.1.clone()))
+                    .unwrap_or_default(),
                 Role::BureauViewer | Role::Admin => ("QX".to_owned(), bureau.1.clone()),
                 _ => (station.2.clone(), station.1.clone()),
             };
@@ -406,8 +603,14 @@ impl App {
                 jurisdiction_codes: vec![code],
                 must_change_password: false,
             };
-            self.add_user_with_hash(actor, draw.id(), new, hash.clone()).await?;
-            accounts.push(DemoAccount { username: role.as_str().to_owned(), role, display_name, jurisdiction: place });
+            self.add_user_with_hash(actor, draw.id(), new, hash.clone())
+                .await?;
+            accounts.push(DemoAccount {
+                username: role.as_str().to_owned(),
+                role,
+                display_name,
+                jurisdiction: place,
+            });
             tick();
         }
         Ok(accounts)

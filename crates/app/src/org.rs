@@ -3,7 +3,9 @@
 
 use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::identity::PhoneNumber;
-use fengqiao_domain::org::{NodeLevel, PairingDuty, RecordId, Residency, Role, check_boundary, check_name};
+use fengqiao_domain::org::{
+    NodeLevel, PairingDuty, RecordId, Residency, Role, check_boundary, check_name,
+};
 use fengqiao_domain::{Actor, DomainError, DomainEvent, StreamRef};
 use fengqiao_store::{Commit, ExpectedVersion, NodeRow};
 
@@ -59,36 +61,67 @@ pub struct NewPartner {
 impl App {
     /// Adds a node under its parent, checking the level order and the boundary.
     pub async fn create_node(&self, actor: &Actor, new: NewNode) -> Result<RecordId, AppError> {
-        self.create_node_with_id(actor, fengqiao_domain::org::new_id(), new).await
+        self.create_node_with_id(actor, fengqiao_domain::org::new_id(), new)
+            .await
     }
 
     /// As [`App::create_node`], with a caller-chosen id (imports and the demo).
-    pub async fn create_node_with_id(&self, actor: &Actor, id: RecordId, new: NewNode) -> Result<RecordId, AppError> {
+    pub async fn create_node_with_id(
+        &self,
+        actor: &Actor,
+        id: RecordId,
+        new: NewNode,
+    ) -> Result<RecordId, AppError> {
         let events = self.decide_node(id, new).await?;
-        let commit = Commit::now(StreamRef::new("jurisdiction_node", id), ExpectedVersion::NoStream, events);
+        let commit = Commit::now(
+            StreamRef::new("jurisdiction_node", id),
+            ExpectedVersion::NoStream,
+            events,
+        );
         self.store.commit(actor, &[commit], &[]).await?;
         Ok(id)
     }
 
-    pub(crate) async fn decide_node(&self, id: RecordId, new: NewNode) -> Result<Vec<DomainEvent>, AppError> {
+    pub(crate) async fn decide_node(
+        &self,
+        id: RecordId,
+        new: NewNode,
+    ) -> Result<Vec<DomainEvent>, AppError> {
         let parent = match new.parent_id {
             Some(parent_id) => Some(self.node_row(parent_id).await?),
             None => None,
         };
-        let parent_level = parent.as_ref().map(|p| p.level.parse::<NodeLevel>()).transpose()?;
+        let parent_level = parent
+            .as_ref()
+            .map(|p| p.level.parse::<NodeLevel>())
+            .transpose()?;
         new.level.check_parent(parent_level)?;
         let code = check_name("code", &new.code, 40)?;
         let name = check_name("name", &new.name, 60)?;
-        let mut events = vec![DomainEvent::JurisdictionNodeCreated { id, parent_id: new.parent_id, level: new.level, code, name }];
+        let mut events = vec![DomainEvent::JurisdictionNodeCreated {
+            id,
+            parent_id: new.parent_id,
+            level: new.level,
+            code,
+            name,
+        }];
         if let Some(boundary) = new.boundary {
             check_boundary(&boundary)?;
-            events.push(DomainEvent::JurisdictionBoundarySet { id, boundary: Some(boundary) });
+            events.push(DomainEvent::JurisdictionBoundarySet {
+                id,
+                boundary: Some(boundary),
+            });
         }
         Ok(events)
     }
 
     /// Sets or clears a node's boundary polygon.
-    pub async fn set_boundary(&self, actor: &Actor, id: RecordId, boundary: Option<serde_json::Value>) -> Result<(), AppError> {
+    pub async fn set_boundary(
+        &self,
+        actor: &Actor,
+        id: RecordId,
+        boundary: Option<serde_json::Value>,
+    ) -> Result<(), AppError> {
         self.node_row(id).await?;
         if let Some(boundary) = &boundary {
             check_boundary(boundary)?;
@@ -96,19 +129,53 @@ impl App {
         let stream = StreamRef::new("jurisdiction_node", id);
         let version = self.store.stream_version(&stream).await?;
         let event = DomainEvent::JurisdictionBoundarySet { id, boundary };
-        self.store.commit(actor, &[Commit::now(stream, ExpectedVersion::Exact(version), vec![event])], &[]).await?;
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    stream,
+                    ExpectedVersion::Exact(version),
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(())
     }
 
     /// Adds a unit to a station (or bureau); its kind must be in the `unit_kind` table.
-    pub async fn create_unit(&self, actor: &Actor, id: RecordId, node_id: RecordId, kind: &str, name: &str) -> Result<RecordId, AppError> {
+    pub async fn create_unit(
+        &self,
+        actor: &Actor,
+        id: RecordId,
+        node_id: RecordId,
+        kind: &str,
+        name: &str,
+    ) -> Result<RecordId, AppError> {
         let node = self.node_row(node_id).await?;
         if !matches!(node.level.as_str(), "station" | "bureau") {
-            return Err(DomainError::invalid("node_id", "units belong to a station or a bureau").into());
+            return Err(
+                DomainError::invalid("node_id", "units belong to a station or a bureau").into(),
+            );
         }
         self.check_code(CodeTable::UnitKind, kind).await?;
-        let event = DomainEvent::UnitCreated { id, node_id, kind: kind.to_owned(), name: check_name("name", name, 60)? };
-        self.store.commit(actor, &[Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event])], &[]).await?;
+        let event = DomainEvent::UnitCreated {
+            id,
+            node_id,
+            kind: kind.to_owned(),
+            name: check_name("name", name, 60)?,
+        };
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    event.stream(),
+                    ExpectedVersion::NoStream,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(id)
     }
 
@@ -124,10 +191,10 @@ impl App {
     ) -> Result<RecordId, AppError> {
         self.node_row(node_id).await?;
         self.check_code(CodeTable::PostKind, kind).await?;
-        if let Some((lng, lat)) = position {
-            if !(-180.0..=180.0).contains(&lng) || !(-90.0..=90.0).contains(&lat) {
-                return Err(DomainError::invalid("position", "longitude/latitude out of range").into());
-            }
+        if let Some((lng, lat)) = position
+            && (!(-180.0..=180.0).contains(&lng) || !(-90.0..=90.0).contains(&lat))
+        {
+            return Err(DomainError::invalid("position", "longitude/latitude out of range").into());
         }
         let event = DomainEvent::PostCreated {
             id,
@@ -137,17 +204,35 @@ impl App {
             lng: position.map(|p| p.0),
             lat: position.map(|p| p.1),
         };
-        self.store.commit(actor, &[Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event])], &[]).await?;
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    event.stream(),
+                    ExpectedVersion::NoStream,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(id)
     }
 
     /// Registers a member of staff.
-    pub async fn create_staff(&self, actor: &Actor, id: RecordId, new: NewStaff) -> Result<RecordId, AppError> {
+    pub async fn create_staff(
+        &self,
+        actor: &Actor,
+        id: RecordId,
+        new: NewStaff,
+    ) -> Result<RecordId, AppError> {
         if new.roles.is_empty() {
-            return Err(DomainError::invalid("roles", "a member of staff needs at least one role").into());
+            return Err(
+                DomainError::invalid("roles", "a member of staff needs at least one role").into(),
+            );
         }
         for category in &new.specialties {
-            self.check_code(CodeTable::IncidentCategory, category).await?;
+            self.check_code(CodeTable::IncidentCategory, category)
+                .await?;
         }
         let phone = new.phone.as_deref().map(PhoneNumber::parse).transpose()?;
         let event = DomainEvent::StaffCreated {
@@ -159,33 +244,74 @@ impl App {
             specialties: new.specialties,
             phone: phone.map(String::from),
         };
-        self.store.commit(actor, &[Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event])], &[]).await?;
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    event.stream(),
+                    ExpectedVersion::NoStream,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(id)
     }
 
     /// Pairs a member of staff with a community or grid (一村(格)一警, 1+2+3).
-    pub async fn assign_staff(&self, actor: &Actor, staff_id: RecordId, node_id: RecordId, duty: PairingDuty) -> Result<(), AppError> {
+    pub async fn assign_staff(
+        &self,
+        actor: &Actor,
+        staff_id: RecordId,
+        node_id: RecordId,
+        duty: PairingDuty,
+    ) -> Result<(), AppError> {
         let node = self.node_row(node_id).await?;
         if !matches!(node.level.as_str(), "community" | "grid") {
-            return Err(DomainError::invalid("node_id", "pairings are with a community or a grid").into());
+            return Err(
+                DomainError::invalid("node_id", "pairings are with a community or a grid").into(),
+            );
         }
         let stream = StreamRef::new("staff", staff_id);
         let version = self.store.stream_version(&stream).await?;
         if version == 0 {
             return Err(AppError::NotFound(format!("staff {staff_id}")));
         }
-        let event = DomainEvent::StaffAssigned { staff_id, node_id, duty };
-        self.store.commit(actor, &[Commit::now(stream, ExpectedVersion::Exact(version), vec![event])], &[]).await?;
+        let event = DomainEvent::StaffAssigned {
+            staff_id,
+            node_id,
+            duty,
+        };
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    stream,
+                    ExpectedVersion::Exact(version),
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(())
     }
 
     /// Adds a partner agency.
-    pub async fn create_partner(&self, actor: &Actor, id: RecordId, new: NewPartner) -> Result<RecordId, AppError> {
+    pub async fn create_partner(
+        &self,
+        actor: &Actor,
+        id: RecordId,
+        new: NewPartner,
+    ) -> Result<RecordId, AppError> {
         self.node_row(new.node_id).await?;
         if let Some(department) = &new.department {
             self.check_code(CodeTable::Department, department).await?;
         }
-        let phone = new.contact_phone.as_deref().map(PhoneNumber::parse).transpose()?;
+        let phone = new
+            .contact_phone
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()?;
         let event = DomainEvent::PartnerAgencyCreated {
             id,
             name: check_name("name", &new.name, 60)?,
@@ -194,7 +320,17 @@ impl App {
             node_id: new.node_id,
             contact_phone: phone.map(String::from),
         };
-        self.store.commit(actor, &[Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event])], &[]).await?;
+        self.store
+            .commit(
+                actor,
+                &[Commit::now(
+                    event.stream(),
+                    ExpectedVersion::NoStream,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
         Ok(id)
     }
 
@@ -211,7 +347,11 @@ impl App {
         if entries.iter().any(|e| e.code == code && e.active) {
             Ok(())
         } else {
-            Err(DomainError::invalid("code", format!("{code:?} is not an active entry of {table}")).into())
+            Err(DomainError::invalid(
+                "code",
+                format!("{code:?} is not an active entry of {table}"),
+            )
+            .into())
         }
     }
 }

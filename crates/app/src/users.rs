@@ -47,7 +47,10 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// classes (lower, upper, digit, other), and not the username.
 pub fn check_password(username: &str, password: &str) -> Result<(), DomainError> {
     if password.chars().count() < 12 {
-        return Err(DomainError::invalid("password", "must have at least 12 characters"));
+        return Err(DomainError::invalid(
+            "password",
+            "must have at least 12 characters",
+        ));
     }
     let classes = [
         password.chars().any(|c| c.is_lowercase()),
@@ -62,39 +65,62 @@ pub fn check_password(username: &str, password: &str) -> Result<(), DomainError>
         ));
     }
     if password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(DomainError::invalid("password", "must not contain the username"));
+        return Err(DomainError::invalid(
+            "password",
+            "must not contain the username",
+        ));
     }
     Ok(())
 }
 
 impl App {
     /// Creates an account with a password that meets the policy.
-    pub async fn add_user(&self, actor: &Actor, new: NewUser, password: &str) -> Result<RecordId, AppError> {
+    pub async fn add_user(
+        &self,
+        actor: &Actor,
+        new: NewUser,
+        password: &str,
+    ) -> Result<RecordId, AppError> {
         check_password(&new.username, password)?;
         let hash = hash_password(password)?;
-        self.add_user_with_hash(actor, fengqiao_domain::org::new_id(), new, hash).await
+        self.add_user_with_hash(actor, fengqiao_domain::org::new_id(), new, hash)
+            .await
     }
 
     /// Creates an account with an already computed hash (the demo hashes its shared
     /// password once).
-    pub async fn add_user_with_hash(&self, actor: &Actor, id: RecordId, new: NewUser, hash: String) -> Result<RecordId, AppError> {
+    pub async fn add_user_with_hash(
+        &self,
+        actor: &Actor,
+        id: RecordId,
+        new: NewUser,
+        hash: String,
+    ) -> Result<RecordId, AppError> {
         let username = new.username.trim().to_owned();
         let valid = (3..=32).contains(&username.len())
-            && username.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            && username
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         if !valid {
-            return Err(DomainError::invalid("username", "must be 3–32 ASCII letters, digits, '.', '_' or '-'").into());
+            return Err(DomainError::invalid(
+                "username",
+                "must be 3–32 ASCII letters, digits, '.', '_' or '-'",
+            )
+            .into());
         }
         if new.roles.is_empty() {
             return Err(DomainError::invalid("roles", "a user needs at least one role").into());
         }
         let mut jurisdiction = Vec::new();
         for code in &new.jurisdiction_codes {
-            let node = self
-                .store
-                .node_by_code(code)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("jurisdiction node with code {code:?}")))?;
-            jurisdiction.push(node.id.parse().map_err(|_| AppError::NotFound(format!("node {code}")))?);
+            let node = self.store.node_by_code(code).await?.ok_or_else(|| {
+                AppError::NotFound(format!("jurisdiction node with code {code:?}"))
+            })?;
+            jurisdiction.push(
+                node.id
+                    .parse()
+                    .map_err(|_| AppError::NotFound(format!("node {code}")))?,
+            );
         }
         let event = DomainEvent::UserCreated {
             id,
@@ -107,7 +133,10 @@ impl App {
             must_change_password: new.must_change_password,
         };
         let commit = Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event]);
-        let secret = SideWrite::SetPasswordHash { user_id: id.to_string(), hash };
+        let secret = SideWrite::SetPasswordHash {
+            user_id: id.to_string(),
+            hash,
+        };
         self.store.commit(actor, &[commit], &[secret]).await?;
         Ok(id)
     }
@@ -119,15 +148,33 @@ mod tests {
 
     #[test]
     fn the_password_policy_names_what_is_missing() {
-        assert!(check_password("zhang", "short1A!").unwrap_err().to_string().contains("12 characters"));
-        assert!(check_password("zhang", "alllowercaseletters").unwrap_err().to_string().contains("three"));
-        assert!(check_password("zhangsan", "Zhangsan-2026x").unwrap_err().to_string().contains("username"));
+        assert!(
+            check_password("zhang", "short1A!")
+                .unwrap_err()
+                .to_string()
+                .contains("12 characters")
+        );
+        assert!(
+            check_password("zhang", "alllowercaseletters")
+                .unwrap_err()
+                .to_string()
+                .contains("three")
+        );
+        assert!(
+            check_password("zhangsan", "Zhangsan-2026x")
+                .unwrap_err()
+                .to_string()
+                .contains("username")
+        );
         assert!(check_password("zhang", "Fengqiao-2026x").is_ok());
     }
 
     #[test]
     fn hashes_are_argon2id_with_the_minimum_parameters() {
         let hash = hash_password("Fengqiao-2026x").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
     }
 }

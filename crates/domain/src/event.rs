@@ -22,7 +22,7 @@ pub struct StreamRef {
 
 impl StreamRef {
     /// A stream reference from its parts.
-    pub fn new(kind: &str, id: impl ToString) -> Self {
+    pub fn new(kind: &str, id: impl std::fmt::Display) -> Self {
         Self {
             kind: kind.to_owned(),
             id: id.to_string(),

@@ -1,0 +1,118 @@
+//! `fengqiao user …` and `fengqiao codes …`.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use fengqiao_app::AppError;
+use fengqiao_app::users::NewUser;
+use fengqiao_domain::Actor;
+use fengqiao_domain::codes::CodeTable;
+use fengqiao_domain::org::Role;
+use fengqiao_store::StoreOptions;
+
+use crate::options::{CodesCommand, UserCommand};
+
+pub(super) async fn user(options: &StoreOptions, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let app = super::open(options).await?;
+    match command {
+        UserCommand::Add {
+            username,
+            display_name,
+            roles,
+            jurisdiction,
+        } => {
+            let roles = roles
+                .iter()
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let password = read_password()?;
+            let new = NewUser {
+                username: username.clone(),
+                display_name,
+                staff_id: None,
+                partner_id: None,
+                roles,
+                jurisdiction_codes: jurisdiction,
+                must_change_password: true,
+            };
+            let id = app.add_user(&Actor::cli(), new, &password).await?;
+            println!(
+                "user {username} created (id {id}); the password must be changed at first sign-in"
+            );
+        }
+        UserCommand::List => {
+            for user in app.store().users().await? {
+                println!(
+                    "{:<20} {:<12} {}",
+                    user.username,
+                    user.display_name,
+                    user.roles.join(",")
+                );
+            }
+        }
+    }
+    app.store().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks twice on a terminal; reads one line from standard input otherwise (scripts).
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("password: ")?;
+        let second = rpassword::prompt_password("again: ")?;
+        anyhow::ensure!(first == second, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+pub(super) async fn codes(
+    options: &StoreOptions,
+    command: CodesCommand,
+) -> anyhow::Result<ExitCode> {
+    let app = super::open(options).await?;
+    let code = match command {
+        CodesCommand::Export { out, tables } => {
+            let tables = tables
+                .iter()
+                .map(|t| t.parse::<CodeTable>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let count = app.export_code_tables(&out, &tables).await?;
+            println!("{count} entries written to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        CodesCommand::Import { file } => match app.import_code_tables(&Actor::cli(), &file).await {
+            Ok(summary) => {
+                println!(
+                    "{}: {} rows read, {} entries new or changed, {} unchanged",
+                    file.display(),
+                    summary.rows,
+                    summary.changed,
+                    summary.unchanged
+                );
+                ExitCode::SUCCESS
+            }
+            Err(AppError::Import(problems)) => {
+                for problem in &problems {
+                    eprintln!("error: {problem}");
+                }
+                eprintln!(
+                    "error: {} problem(s) in {}; nothing was imported",
+                    problems.len(),
+                    file.display()
+                );
+                ExitCode::FAILURE
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    app.store().close().await;
+    Ok(code)
+}

@@ -1,0 +1,111 @@
+//! What each command does. Errors bubble up as `anyhow` chains and are printed once,
+//! on one line, by `main`.
+
+mod admin;
+mod audit;
+mod serve;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use fengqiao_app::App;
+use fengqiao_domain::Actor;
+use fengqiao_store::{DatabaseTarget, Store, StoreOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::options::{Cli, Command};
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let target = match &cli.database_url {
+        Some(url) if !url.trim().is_empty() => DatabaseTarget::Postgres {
+            url: url.clone(),
+            schema: None,
+        },
+        _ => DatabaseTarget::Sqlite(cli.db.clone()),
+    };
+    let options = StoreOptions::new(target);
+    match cli.command {
+        Command::Serve(args) => serve::serve(&options, &args).await,
+        Command::Migrate => {
+            let store = Store::connect(&options).await?;
+            let applied = store.migrate().await?;
+            let app = App::new(store.clone());
+            let seeded = app.seed_code_tables(&Actor::cli()).await?;
+            println!(
+                "{}: {applied} migration(s) applied, schema current; {seeded} default code entries seeded",
+                store.description()
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => {
+            let app = open(&options).await?;
+            let summary = seed_demo(&app, args.seed).await?;
+            println!(
+                "demo bureau seeded into {}: {} stations, {} communities, {} grids, {} staff, {} partner agencies",
+                app.store().description(),
+                summary.stations,
+                summary.communities,
+                summary.grids,
+                summary.staff,
+                summary.partners
+            );
+            print_demo_accounts(&summary.accounts);
+            app.store().close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(command) => audit::run(&options, command).await,
+        Command::User(command) => admin::user(&options, command).await,
+        Command::Codes(command) => admin::codes(&options, command).await,
+        Command::Debug(command) => audit::debug(&options, command).await,
+    }
+}
+
+/// Opens and migrates the store and makes sure the code tables have their defaults.
+pub(crate) async fn open(options: &StoreOptions) -> anyhow::Result<App> {
+    let store = Store::open(options).await?;
+    let app = App::new(store);
+    app.seed_code_tables(&Actor::system("startup"))
+        .await
+        .context("seeding the default code tables")?;
+    Ok(app)
+}
+
+/// Seeds the demo with a progress bar on the terminal.
+pub(crate) async fn seed_demo(
+    app: &App,
+    seed: u64,
+) -> anyhow::Result<fengqiao_app::demo::DemoSummary> {
+    let bar = ProgressBar::new(1);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("seeding the demo bureau");
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let summary = app
+        .seed_demo(&Actor::system("demo"), seed, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await;
+    bar.finish_and_clear();
+    Ok(summary?)
+}
+
+/// Prints the demo sign-ins, one per role.
+pub(crate) fn print_demo_accounts(accounts: &[fengqiao_app::demo::DemoAccount]) {
+    println!(
+        "demo sign-ins (password for all: {}; demo accounts need not change it):",
+        fengqiao_app::demo::DEMO_PASSWORD
+    );
+    for account in accounts {
+        println!(
+            "  {:<18} {:<12} {}",
+            account.username, account.display_name, account.jurisdiction
+        );
+    }
+}

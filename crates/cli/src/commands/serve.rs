@@ -1,0 +1,76 @@
+//! `fengqiao serve`: the web server, with graceful shutdown.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use fengqiao_web::AppState;
+
+use crate::options::ServeArgs;
+
+pub(super) async fn serve(
+    options: &fengqiao_store::StoreOptions,
+    args: &ServeArgs,
+) -> anyhow::Result<ExitCode> {
+    let app = super::open(options).await?;
+    if args.demo {
+        if app.store().nodes().await?.is_empty() {
+            let summary = super::seed_demo(&app, args.seed).await?;
+            println!(
+                "demo bureau seeded: {} stations, {} communities, {} grids, {} staff",
+                summary.stations, summary.communities, summary.grids, summary.staff
+            );
+            super::print_demo_accounts(&summary.accounts);
+        } else {
+            println!(
+                "the database already holds an organisation; serving it as it is (demo not re-seeded)"
+            );
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    println!(
+        "fengqiao is serving http://{} (database: {})",
+        args.listen,
+        app.store().description()
+    );
+    println!(
+        "  health: http://{0}/healthz  readiness: http://{0}/readyz  metrics: http://{0}/metrics",
+        args.listen
+    );
+    tracing::info!(listen = %args.listen, "serving");
+    let store = app.store().clone();
+    fengqiao_web::serve(listener, AppState::new(app), shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    // In-flight requests have finished; fold the WAL into the database file.
+    store
+        .checkpoint_wal()
+        .await
+        .context("checkpointing the write-ahead log at shutdown")?;
+    store.close().await;
+    tracing::info!("stopped cleanly");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

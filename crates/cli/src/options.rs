@@ -1,0 +1,183 @@
+//! Command-line options, in plain words for `--help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// fengqiao — the platform of a Fengqiao-style police station (枫桥式派出所):
+/// incidents, disputes, the base registry and analysis, on your own intranet.
+#[derive(Debug, Parser)]
+#[command(name = "fengqiao", version, about, long_about = None)]
+pub struct Cli {
+    /// SQLite database file (created if missing).
+    #[arg(
+        long,
+        global = true,
+        default_value = "./data/fengqiao.db",
+        value_name = "PATH"
+    )]
+    pub db: PathBuf,
+
+    /// Use PostgreSQL instead of SQLite, e.g. postgres://fengqiao@127.0.0.1/fengqiao.
+    #[arg(
+        long,
+        global = true,
+        env = "FENGQIAO_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Log format: readable lines, or one JSON object per line for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines.
+    Human,
+    /// JSON lines.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Fill an empty database with a fictional demo bureau.
+    Demo(DemoArgs),
+    /// Check the tamper-evident event log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import and export code tables (categories, kinds, grades …).
+    #[command(subcommand)]
+    Codes(CodesCommand),
+    /// Tools for testing the platform itself.
+    #[command(subcommand, hide = true)]
+    Debug(DebugCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seed the demo bureau first if the database is empty, and print the demo sign-ins.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed for the demo data (the same seed gives the same bureau).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed for the demo data (the same seed gives the same bureau).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the SM3 hash chain and name the first broken link, if any.
+    Verify {
+        /// Files of checkpoints exported earlier by `audit head` (JSON lines); a log cut
+        /// short after a checkpoint is caught only with such a copy.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// Sign off the current head of the log and print it as one JSON line: keep that line
+    /// somewhere other than this machine.
+    Head {
+        /// Who signs it off (name or badge number).
+        #[arg(long)]
+        signed_by: String,
+    },
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is asked for (or read from standard input when
+    /// it is not a terminal) and must be changed at first sign-in.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Name shown in the interface.
+        #[arg(long)]
+        display_name: String,
+        /// Role (repeat for several): dispatcher, case_officer, community_officer,
+        /// auxiliary, grid_worker, volunteer, partner, station_chief, bureau_viewer, admin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Code of a jurisdiction node the user works in (repeat for several).
+        #[arg(long = "jurisdiction", required = true)]
+        jurisdiction: Vec<String>,
+    },
+    /// List accounts.
+    List,
+}
+
+/// `codes` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CodesCommand {
+    /// Write code tables to a .csv or .xlsx file.
+    Export {
+        /// The file to write; its extension picks the format.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these tables (repeat); all when omitted.
+        #[arg(long = "table")]
+        tables: Vec<String>,
+    },
+    /// Read code tables from a .csv or .xlsx file: everything or nothing.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+    },
+}
+
+/// `debug` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Append probe events one transaction at a time, printing `ack <seq> <hash>` after
+    /// each commit; used by the durability test (kill -9 while writing). Refuses a
+    /// database that holds anything but probe events.
+    AppendLoad {
+        /// How many events to append.
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+    },
+}
+
+/// Sets up tracing: human lines or JSON, level from `RUST_LOG` (default `info` for the
+/// server, `warn` for one-shot commands so their output stays clean).
+pub fn init_logging(format: LogFormat, server: bool) {
+    let default = if server { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
