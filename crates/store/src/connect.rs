@@ -88,15 +88,20 @@ impl Store {
     /// Applies the migrations this binary carries that the database lacks.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
         let migrator = self.migrator();
+        let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
         let applied_before = self.applied_versions().await?;
-        if let Some(&newest) = applied_before.iter().max() {
-            let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
-            if newest > known {
-                return Err(StoreError::SchemaTooNew {
-                    database: newest,
-                    known,
-                });
-            }
+        if let (Some(&database), Some(&newest_known)) = (applied_before.last(), known.last())
+            && database > newest_known
+        {
+            return Err(StoreError::SchemaTooNew {
+                database,
+                known: newest_known,
+            });
+        }
+        if applied_before == known {
+            // Nothing to apply: skip the migrator, whose bookkeeping DDL a server role
+            // without CREATE rights on PostgreSQL (see `grant_app_role`) may not run.
+            return Ok(0);
         }
         migrator
             .run(&self.pool)
@@ -116,6 +121,49 @@ impl Store {
         let applied = self.applied_versions().await?;
         let known: Vec<i64> = self.migrator().iter().map(|m| m.version).collect();
         Ok(applied == known)
+    }
+
+    /// PostgreSQL only: lets `role` run the server without owning the schema. It may
+    /// read and write the read models but only SELECT and INSERT on the event log and
+    /// the audit checkpoints, so the log is append-only by privilege as well as by
+    /// trigger. Run it as the owner after every `migrate` that adds tables.
+    pub async fn grant_app_role(&self, role: &str) -> Result<(), StoreError> {
+        if self.backend != crate::Backend::Postgres {
+            return Err(StoreError::Constraint(
+                "application roles exist only on PostgreSQL; SQLite has no users".into(),
+            ));
+        }
+        let valid = !role.is_empty()
+            && role.len() <= 63
+            && role
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !role.as_bytes()[0].is_ascii_digit();
+        if !valid {
+            return Err(StoreError::Constraint(format!(
+                "{role:?} is not a plain role name (lowercase letters, digits, '_')"
+            )));
+        }
+        let schema: String = sqlx::query("SELECT current_schema()::text")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            format!("GRANT USAGE ON SCHEMA \"{schema}\" TO {role}"),
+            format!(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \"{schema}\" TO {role}"
+            ),
+            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA \"{schema}\" TO {role}"),
+            format!(
+                "REVOKE UPDATE, DELETE, TRUNCATE ON events, audit_checkpoints, _sqlx_migrations FROM {role}"
+            ),
+            format!("REVOKE INSERT ON _sqlx_migrations FROM {role}"),
+        ] {
+            sqlx::query(&sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     fn migrator(&self) -> &'static Migrator {
@@ -144,13 +192,27 @@ impl Store {
             return Ok(Vec::new());
         }
         let rows = sqlx::query(
-            "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
+            "SELECT version, checksum FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
-            .collect()
+        let mut versions = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let version: i64 = row.try_get(0)?;
+            let checksum: Vec<u8> = row.try_get(1)?;
+            // A migration edited after it was applied means the schema is not what this
+            // binary's SQL says it is.
+            if let Some(ours) = self.migrator().iter().find(|m| m.version == version)
+                && ours.checksum.as_ref() != checksum.as_slice()
+            {
+                return Err(StoreError::Migration(format!(
+                    "migration {version} ({}) differs from the one applied to this database",
+                    ours.description
+                )));
+            }
+            versions.push(version);
+        }
+        Ok(versions)
     }
 }
 
@@ -300,22 +362,37 @@ async fn open_postgres(
         });
     }
     let options = AnyConnectOptions::from_str(url).map_err(connect_error)?;
-    if let Some(schema) = schema {
-        if !schema
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            return Err(StoreError::Connect {
-                target: display,
-                message: format!("invalid schema name {schema:?}"),
-            });
-        }
-        let mut conn = sqlx::AnyConnection::connect_with(&options)
-            .await
-            .map_err(connect_error)?;
-        conn.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
-            .await?;
+    // PostgreSQL silently truncates identifiers beyond 63 bytes; refuse them instead.
+    if let Some(schema) = schema
+        && (schema.is_empty()
+            || schema.len() > 63
+            || !schema
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+    {
+        return Err(StoreError::Connect {
+            target: display,
+            message: format!("invalid schema name {schema:?}"),
+        });
     }
+    // One plain connection first: a wrong host, port or password fails at once with the
+    // server's own message, where the pool would keep retrying until its timeout.
+    let mut conn = sqlx::AnyConnection::connect_with(&options)
+        .await
+        .map_err(connect_error)?;
+    if let Some(schema) = schema {
+        // Create it only when missing: a server role may use a schema it may not create.
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1")
+            .bind(schema)
+            .fetch_one(&mut conn)
+            .await?
+            .try_get(0)?;
+        if exists == 0 {
+            conn.execute(format!("CREATE SCHEMA {schema}").as_str())
+                .await?;
+        }
+    }
+    conn.close().await.map_err(connect_error)?;
     let search_path = schema.map(|s| format!("SET search_path TO {s}"));
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections.max(1))

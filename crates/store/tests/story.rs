@@ -38,6 +38,7 @@ story!(
     a_truncated_log_is_caught_by_an_exported_checkpoint,
     a_database_from_a_newer_version_is_refused,
     a_duplicate_code_is_a_clear_error_and_writes_nothing,
+    the_server_role_can_append_but_not_rewrite_the_log,
 );
 
 fn actor() -> Actor {
@@ -392,4 +393,50 @@ async fn a_duplicate_code_is_a_clear_error_and_writes_nothing(db: TestDb) {
         1
     );
     assert_eq!(db.store.stream_version(&stream).await.unwrap(), 2);
+}
+
+async fn the_server_role_can_append_but_not_rewrite_the_log(db: TestDb) {
+    if db.is_sqlite() {
+        let err = db.store.grant_app_role("fengqiao_app").await.unwrap_err();
+        assert!(err.to_string().contains("only on PostgreSQL"), "{err}");
+        return;
+    }
+    let role = format!("fq_app_{}", uuid::Uuid::now_v7().simple());
+    db.raw(&format!("CREATE ROLE {role} LOGIN")).await.unwrap();
+    db.store.grant_app_role(&role).await.unwrap();
+    let (app_store, app_raw) = db.open_as(&role).await;
+
+    // The server role appends events and updates read models.
+    let event = bureau("ROLE1");
+    let stream = event.stream();
+    app_store
+        .commit(
+            &actor(),
+            &[Commit::now(stream, ExpectedVersion::NoStream, vec![event])],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(app_store.node_by_code("ROLE1").await.unwrap().is_some());
+
+    // Even with the triggers gone, privileges alone refuse rewriting the log.
+    db.disarm_triggers().await;
+    for sql in [
+        "UPDATE events SET actor = 'mallory'",
+        "DELETE FROM events",
+        "TRUNCATE events",
+        "DELETE FROM audit_checkpoints",
+    ] {
+        let err = sqlx::query(sql).execute(&app_raw).await.unwrap_err();
+        assert!(
+            err.to_string().contains("permission denied"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(db.store.event_count().await.unwrap(), 1);
+
+    app_store.close().await;
+    app_raw.close().await;
+    db.raw(&format!("DROP OWNED BY {role}")).await.unwrap();
+    db.raw(&format!("DROP ROLE {role}")).await.unwrap();
 }

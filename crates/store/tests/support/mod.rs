@@ -53,7 +53,7 @@ impl TestDb {
         sqlx::any::install_default_drivers();
         let schema = format!(
             "t_{}_{}",
-            test.chars().take(30).collect::<String>(),
+            test.chars().take(24).collect::<String>(),
             uuid::Uuid::now_v7().simple()
         )
         .to_lowercase();
@@ -124,6 +124,42 @@ impl TestDb {
                 .await
                 .unwrap();
         }
+    }
+
+    /// PostgreSQL only: the same schema opened as another login role, through the store
+    /// and through a raw pool.
+    pub async fn open_as(&self, role: &str) -> (Store, AnyPool) {
+        let DatabaseTarget::Postgres { url, schema } = &self.options.target else {
+            panic!("open_as is for PostgreSQL");
+        };
+        let scheme_end = url.find("://").unwrap() + 3;
+        let host_start = url[scheme_end..]
+            .find('@')
+            .map_or(scheme_end, |at| scheme_end + at + 1);
+        let url = format!("{}{role}@{}", &url[..scheme_end], &url[host_start..]);
+        let options = StoreOptions::new(DatabaseTarget::Postgres {
+            url: url.clone(),
+            schema: schema.clone(),
+        });
+        let store = Store::open(&options).await.unwrap();
+        let set_path = format!("SET search_path TO {}", schema.clone().unwrap());
+        let raw = AnyPoolOptions::new()
+            .max_connections(1)
+            .after_connect(move |conn, _| {
+                let sql = set_path.clone();
+                Box::pin(async move {
+                    conn.execute(sql.as_str()).await?;
+                    Ok(())
+                })
+            })
+            .connect_with(AnyConnectOptions::from_str(&url).unwrap())
+            .await
+            .unwrap();
+        (store, raw)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.options_is_sqlite()
     }
 
     fn options_is_sqlite(&self) -> bool {
