@@ -53,7 +53,7 @@ pub enum Command {
     /// Run the web server.
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit.
-    Migrate,
+    Migrate(MigrateArgs),
     /// Fill an empty database with a fictional demo bureau.
     Demo(DemoArgs),
     /// Check the tamper-evident event log.
@@ -82,6 +82,15 @@ pub struct ServeArgs {
     /// Seed for the demo data (the same seed gives the same bureau).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+}
+
+/// Options of `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// PostgreSQL: after migrating, let this login role run the server without owning
+    /// the schema (it may only read and append to the event log). Repeat after upgrades.
+    #[arg(long, value_name = "ROLE")]
+    pub grant_app_role: Option<String>,
 }
 
 /// Options of `demo`.

@@ -28,7 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let options = StoreOptions::new(target);
     match cli.command {
         Command::Serve(args) => serve::serve(&options, &args).await,
-        Command::Migrate => {
+        Command::Migrate(args) => {
             let store = Store::connect(&options).await?;
             let applied = store.migrate().await?;
             let app = App::new(store.clone());
@@ -37,6 +37,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{}: {applied} migration(s) applied, schema current; {seeded} default code entries seeded",
                 store.description()
             );
+            if let Some(role) = &args.grant_app_role {
+                store.grant_app_role(role).await?;
+                println!(
+                    "role {role} may now run the server (the event log is append-only for it)"
+                );
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -29,16 +29,16 @@ pub(super) async fn serve(
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    // The bound address, not the requested one: `--listen 127.0.0.1:0` picks a free port.
+    let listen = listener.local_addr().context("reading the bound address")?;
     println!(
-        "fengqiao is serving http://{} (database: {})",
-        args.listen,
+        "fengqiao is serving http://{listen} (database: {})",
         app.store().description()
     );
     println!(
-        "  health: http://{0}/healthz  readiness: http://{0}/readyz  metrics: http://{0}/metrics",
-        args.listen
+        "  health: http://{listen}/healthz  readiness: http://{listen}/readyz  metrics: http://{listen}/metrics"
     );
-    tracing::info!(listen = %args.listen, "serving");
+    tracing::info!(%listen, "serving");
     let store = app.store().clone();
     fengqiao_web::serve(listener, AppState::new(app), shutdown_signal())
         .await
