@@ -11,7 +11,12 @@ use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
+use fengqiao_domain::DomainEvent;
+use fengqiao_store::{Commit, ExpectedVersion, SideWrite};
+use rand::RngCore;
+
 use crate::org::{NewNode, NewPartner, NewStaff};
+use crate::settings::Settings;
 use crate::users::{NewUser, hash_password};
 use crate::{App, AppError};
 
@@ -30,6 +35,8 @@ pub struct DemoAccount {
     pub display_name: String,
     /// Where they work.
     pub jurisdiction: String,
+    /// The enrolled TOTP secret (base32), for roles that require a second factor.
+    pub totp_secret: Option<String>,
 }
 
 /// What the demo created.
@@ -188,7 +195,12 @@ impl App {
         seed: u64,
         progress: &dyn Fn(u64, u64),
     ) -> Result<DemoSummary, AppError> {
-        if !self.store.nodes().await?.is_empty() {
+        if !self
+            .store
+            .nodes(&fengqiao_store::Scope::All)
+            .await?
+            .is_empty()
+        {
             return Err(AppError::Refused(
                 "the database already holds an organisation; the demo only seeds an empty database (use a new --db)".into(),
             ));
@@ -402,7 +414,7 @@ impl App {
         ];
         for (role, unit_id, duty, node_id) in pairing {
             let staff_id = self
-                .demo_staff_member(actor, draw, made, role, unit_id, station)
+                .demo_staff_member(actor, draw, made, role, unit_id, (station, node_id))
                 .await?;
             self.assign_staff(actor, staff_id, node_id, duty).await?;
             if duty == PairingDuty::GridWorker {
@@ -431,8 +443,9 @@ impl App {
             (Role::Volunteer, None),
             (Role::Volunteer, None),
         ];
+        let station_id = made.stations[station].0;
         for (role, unit_id) in crew {
-            self.demo_staff_member(actor, draw, made, role, unit_id, station)
+            self.demo_staff_member(actor, draw, made, role, unit_id, (station, station_id))
                 .await?;
         }
         Ok(())
@@ -445,7 +458,7 @@ impl App {
         made: &mut Made,
         role: Role,
         unit_id: Option<RecordId>,
-        station: usize,
+        (station, home): (usize, RecordId),
     ) -> Result<RecordId, AppError> {
         let specialties: Vec<String> = match role {
             Role::CommunityOfficer => vec!["dispute".into(), "assistance".into()],
@@ -477,6 +490,8 @@ impl App {
                 roles: vec![role],
                 specialties,
                 phone: Some(phone),
+                // People without a unit belong to the node they serve.
+                node_id: unit_id.is_none().then_some(home),
             },
         )
         .await?;
@@ -603,16 +618,76 @@ impl App {
                 jurisdiction_codes: vec![code],
                 must_change_password: false,
             };
-            self.add_user_with_hash(actor, draw.id(), new, hash.clone())
+            let user_id = draw.id();
+            self.add_user_with_hash(actor, user_id, new, Some(hash.clone()), false)
                 .await?;
+            // Roles that need a second factor get one enrolled, with a secret drawn from
+            // the seed and printed with the demo sign-ins.
+            let totp_secret = if Settings::defaults().totp_required_roles.contains(&role) {
+                let mut bytes = [0u8; 20];
+                draw.0.fill_bytes(&mut bytes);
+                let secret = totp_rs::Secret::from(bytes.to_vec()).to_base32();
+                let event = DomainEvent::TotpSet {
+                    user_id,
+                    enrolled: true,
+                };
+                let write = SideWrite::SetTotpSecret {
+                    user_id: user_id.to_string(),
+                    secret: secret.clone(),
+                };
+                self.store
+                    .commit(
+                        actor,
+                        &[Commit::now(
+                            event.stream(),
+                            ExpectedVersion::Any,
+                            vec![event],
+                        )],
+                        &[write],
+                    )
+                    .await?;
+                Some(secret)
+            } else {
+                None
+            };
             accounts.push(DemoAccount {
                 username: role.as_str().to_owned(),
                 role,
                 display_name,
                 jurisdiction: place,
+                totp_secret,
             });
             tick();
         }
         Ok(accounts)
+    }
+}
+
+impl App {
+    /// The current TOTP code of an account the demo created (for trying the demo
+    /// without an authenticator app). Refused for any other account.
+    pub async fn demo_totp_code(&self, username: &str) -> Result<String, AppError> {
+        let account = self
+            .store
+            .account_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("user {username}")))?;
+        let created_by_demo = self
+            .store
+            .timeline(&fengqiao_domain::StreamRef::new("user", &account.id))
+            .await?
+            .first()
+            .is_some_and(|e| e.actor == "system:demo");
+        if !created_by_demo {
+            return Err(AppError::Refused(format!(
+                "{username} is not a demo account"
+            )));
+        }
+        let secret = account.totp_secret.ok_or_else(|| {
+            AppError::Refused(format!("{username} has no second factor enrolled"))
+        })?;
+        Ok(crate::auth::totp(&secret, username)?
+            .generate_current()
+            .to_string())
     }
 }

@@ -51,6 +51,9 @@ pub enum AppError {
         /// What went wrong.
         message: String,
     },
+    /// The actor's roles do not include the named permission.
+    #[error("not allowed: this needs the permission {0}")]
+    Forbidden(String),
     /// The operation does not fit the database's current state.
     #[error("{0}")]
     Refused(String),

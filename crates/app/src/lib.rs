@@ -4,10 +4,15 @@
 //! Who may do what (role × jurisdiction) is decided here, in one place, before any use
 //! case runs; the web and CLI layers only translate requests into these calls.
 
+pub mod admin;
+pub mod auth;
 pub mod codes;
 pub mod demo;
 mod error;
 pub mod org;
+pub mod policy;
+pub mod settings;
+pub mod trail;
 pub mod users;
 
 pub use error::{AppError, RowError};

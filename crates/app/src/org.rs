@@ -41,6 +41,8 @@ pub struct NewStaff {
     pub specialties: Vec<String>,
     /// Work phone.
     pub phone: Option<String>,
+    /// Home node for people without a unit (grid workers, volunteers).
+    pub node_id: Option<RecordId>,
 }
 
 /// A partner agency to add.
@@ -243,6 +245,7 @@ impl App {
             roles: new.roles,
             specialties: new.specialties,
             phone: phone.map(String::from),
+            node_id: new.node_id,
         };
         self.store
             .commit(
@@ -353,5 +356,129 @@ impl App {
             )
             .into())
         }
+    }
+}
+
+/// What a principal may see of the organisation.
+impl App {
+    /// The jurisdiction nodes in the principal's scope, parents first.
+    pub async fn nodes_for(
+        &self,
+        principal: &crate::policy::Principal,
+    ) -> Result<Vec<NodeRow>, AppError> {
+        self.require(
+            principal,
+            fengqiao_domain::policy::Permission::OrgView,
+            "list jurisdiction",
+        )
+        .await?;
+        Ok(self.store.nodes(&principal.scope()).await?)
+    }
+
+    /// One node, if in scope (otherwise not found).
+    pub async fn node_for(
+        &self,
+        principal: &crate::policy::Principal,
+        id: &str,
+    ) -> Result<NodeRow, AppError> {
+        self.require_node(
+            principal,
+            fengqiao_domain::policy::Permission::OrgView,
+            id,
+            "view jurisdiction node",
+        )
+        .await?;
+        self.store
+            .node(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("jurisdiction node".into()))
+    }
+
+    /// The units in scope.
+    pub async fn units_for(
+        &self,
+        principal: &crate::policy::Principal,
+    ) -> Result<Vec<fengqiao_store::UnitRow>, AppError> {
+        self.require(
+            principal,
+            fengqiao_domain::policy::Permission::OrgView,
+            "list units",
+        )
+        .await?;
+        Ok(self.store.units(&principal.scope()).await?)
+    }
+
+    /// The staff in scope.
+    pub async fn staff_for(
+        &self,
+        principal: &crate::policy::Principal,
+    ) -> Result<Vec<fengqiao_store::StaffRow>, AppError> {
+        self.require(
+            principal,
+            fengqiao_domain::policy::Permission::OrgView,
+            "list staff",
+        )
+        .await?;
+        Ok(self.store.staff(&principal.scope()).await?)
+    }
+
+    /// One member of staff, if in scope; opening the record is recorded (查询留痕).
+    pub async fn staff_member_for(
+        &self,
+        principal: &crate::policy::Principal,
+        id: &str,
+    ) -> Result<fengqiao_store::StaffRow, AppError> {
+        self.require(
+            principal,
+            fengqiao_domain::policy::Permission::OrgView,
+            "view staff",
+        )
+        .await?;
+        let found = self
+            .store
+            .staff(&principal.scope())
+            .await?
+            .into_iter()
+            .find(|s| s.id == id);
+        match found {
+            Some(member) => {
+                self.record_person_view(principal, "staff", id).await?;
+                Ok(member)
+            }
+            None => {
+                if self
+                    .store
+                    .staff(&fengqiao_store::Scope::All)
+                    .await?
+                    .iter()
+                    .any(|s| s.id == id)
+                {
+                    self.record_denial(principal, "view staff", "scope").await?;
+                }
+                Err(AppError::NotFound("staff".into()))
+            }
+        }
+    }
+
+    /// The partner agencies in scope.
+    pub async fn partners_for(
+        &self,
+        principal: &crate::policy::Principal,
+    ) -> Result<Vec<fengqiao_store::PartnerRow>, AppError> {
+        self.require(
+            principal,
+            fengqiao_domain::policy::Permission::OrgView,
+            "list partner agencies",
+        )
+        .await?;
+        Ok(self.store.partners(&principal.scope()).await?)
+    }
+
+    /// Seeds what every installation needs: the default code tables and the default
+    /// role → permission table (each only where still empty).
+    pub async fn seed_defaults(&self, actor: &Actor) -> Result<(), AppError> {
+        self.seed_code_tables(actor).await?;
+        self.seed_role_permissions(actor).await?;
+        Ok(())
     }
 }

@@ -1,12 +1,20 @@
-//! User accounts: creation with a hashed password. Sign-in, sessions and the
-//! permission policy build on these records.
+//! User accounts: creation with a hashed password, the password policy, and what an
+//! administrator does to accounts in their jurisdiction (roles, switching off,
+//! password resets, unlocking, removing a second factor, service accounts).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use fengqiao_domain::org::{RecordId, Role, check_name};
+use fengqiao_domain::policy::Permission;
 use fengqiao_domain::{Actor, DomainError, DomainEvent};
-use fengqiao_store::{Commit, ExpectedVersion, SideWrite};
+use fengqiao_store::{AccountRow, Commit, ExpectedVersion, SideWrite, UserRow};
 
+use crate::auth::parse_id;
+use crate::policy::Principal;
+use crate::settings::Settings;
 use crate::{App, AppError};
 
 /// A user account to create.
@@ -43,28 +51,54 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Refused(format!("cannot hash the password: {e}")))
 }
 
-/// Checks a new password: at least 12 characters, three of the four character
-/// classes (lower, upper, digit, other), and not the username.
-pub fn check_password(username: &str, password: &str) -> Result<(), DomainError> {
-    if password.chars().count() < 12 {
+/// The 10,000 most common passwords (see `data/common-passwords.txt`), lowercased.
+static COMMON_PASSWORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!("../data/common-passwords.txt")
+        .lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect()
+});
+
+/// Checks a new password against the policy in force: length, character classes,
+/// not a common password, not containing the username.
+pub fn check_password_with(
+    settings: &Settings,
+    username: &str,
+    password: &str,
+) -> Result<(), DomainError> {
+    if password.chars().count() < settings.password_min_length {
         return Err(DomainError::invalid(
             "password",
-            "must have at least 12 characters",
+            format!(
+                "must have at least {} characters",
+                settings.password_min_length
+            ),
         ));
     }
     let classes = [
-        password.chars().any(|c| c.is_lowercase()),
-        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(char::is_lowercase),
+        password.chars().any(char::is_uppercase),
         password.chars().any(|c| c.is_ascii_digit()),
         password.chars().any(|c| !c.is_alphanumeric()),
     ];
-    if classes.iter().filter(|&&c| c).count() < 3 {
+    if classes.iter().filter(|&&c| c).count() < settings.password_min_classes {
         return Err(DomainError::invalid(
             "password",
-            "must mix at least three of: lowercase, uppercase, digits, other characters",
+            format!(
+                "must mix at least {} of: lowercase, uppercase, digits, other characters",
+                settings.password_min_classes
+            ),
         ));
     }
-    if password.to_lowercase().contains(&username.to_lowercase()) {
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lower) {
+        return Err(DomainError::invalid(
+            "password",
+            "is among the most common passwords",
+        ));
+    }
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
         return Err(DomainError::invalid(
             "password",
             "must not contain the username",
@@ -73,54 +107,77 @@ pub fn check_password(username: &str, password: &str) -> Result<(), DomainError>
     Ok(())
 }
 
+/// Checks a password against the default policy (for callers without a store).
+pub fn check_password(username: &str, password: &str) -> Result<(), DomainError> {
+    check_password_with(&Settings::defaults(), username, password)
+}
+
+fn check_username(username: &str) -> Result<String, DomainError> {
+    let username = username.trim().to_owned();
+    let valid = (3..=32).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if valid {
+        Ok(username)
+    } else {
+        Err(DomainError::invalid(
+            "username",
+            "must be 3–32 ASCII letters, digits, '.', '_' or '-'",
+        ))
+    }
+}
+
 impl App {
-    /// Creates an account with a password that meets the policy.
+    /// Checks a password against the policy in force.
+    pub async fn check_password(&self, username: &str, password: &str) -> Result<(), AppError> {
+        Ok(check_password_with(
+            &self.settings().await?,
+            username,
+            password,
+        )?)
+    }
+
+    /// Creates an account with a password that meets the policy (CLI).
     pub async fn add_user(
         &self,
         actor: &Actor,
         new: NewUser,
         password: &str,
     ) -> Result<RecordId, AppError> {
-        check_password(&new.username, password)?;
+        self.check_password(&new.username, password).await?;
         let hash = hash_password(password)?;
-        self.add_user_with_hash(actor, fengqiao_domain::org::new_id(), new, hash)
-            .await
+        self.add_user_with_hash(
+            actor,
+            fengqiao_domain::org::new_id(),
+            new,
+            Some(hash),
+            false,
+        )
+        .await
     }
 
     /// Creates an account with an already computed hash (the demo hashes its shared
-    /// password once).
+    /// password once), or a service account without password.
     pub async fn add_user_with_hash(
         &self,
         actor: &Actor,
         id: RecordId,
         new: NewUser,
-        hash: String,
+        hash: Option<String>,
+        service_account: bool,
     ) -> Result<RecordId, AppError> {
-        let username = new.username.trim().to_owned();
-        let valid = (3..=32).contains(&username.len())
-            && username
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        if !valid {
-            return Err(DomainError::invalid(
-                "username",
-                "must be 3–32 ASCII letters, digits, '.', '_' or '-'",
-            )
-            .into());
-        }
+        let username = check_username(&new.username)?;
         if new.roles.is_empty() {
             return Err(DomainError::invalid("roles", "a user needs at least one role").into());
         }
-        let mut jurisdiction = Vec::new();
-        for code in &new.jurisdiction_codes {
-            let node = self.store.node_by_code(code).await?.ok_or_else(|| {
-                AppError::NotFound(format!("jurisdiction node with code {code:?}"))
-            })?;
-            jurisdiction.push(
-                node.id
-                    .parse()
-                    .map_err(|_| AppError::NotFound(format!("node {code}")))?,
-            );
+        let jurisdiction = self.nodes_by_code(&new.jurisdiction_codes).await?;
+        if jurisdiction.is_empty() {
+            return Err(DomainError::invalid(
+                "jurisdiction",
+                "a user needs at least one jurisdiction node",
+            )
+            .into());
         }
         let event = DomainEvent::UserCreated {
             id,
@@ -131,14 +188,292 @@ impl App {
             roles: new.roles,
             jurisdiction,
             must_change_password: new.must_change_password,
+            service_account,
         };
         let commit = Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event]);
-        let secret = SideWrite::SetPasswordHash {
-            user_id: id.to_string(),
-            hash,
-        };
-        self.store.commit(actor, &[commit], &[secret]).await?;
+        let secrets: Vec<SideWrite> = hash
+            .map(|hash| SideWrite::SetPasswordHash {
+                user_id: id.to_string(),
+                hash,
+            })
+            .into_iter()
+            .collect();
+        self.store.commit(actor, &[commit], &secrets).await?;
         Ok(id)
+    }
+
+    async fn nodes_by_code(&self, codes: &[String]) -> Result<Vec<RecordId>, AppError> {
+        let mut ids = Vec::new();
+        for code in codes {
+            let node = self.store.node_by_code(code.trim()).await?.ok_or_else(|| {
+                DomainError::invalid(
+                    "jurisdiction",
+                    format!("no jurisdiction node with code {code:?}"),
+                )
+            })?;
+            ids.push(parse_id(&node.id)?);
+        }
+        Ok(ids)
+    }
+
+    /// An administrator creates an account (or a service account, without password) in
+    /// their jurisdiction. People must change the initial password at first sign-in.
+    pub async fn create_user(
+        &self,
+        principal: &Principal,
+        new: NewUser,
+        password: Option<&str>,
+    ) -> Result<RecordId, AppError> {
+        self.require(principal, Permission::UsersManage, "create user")
+            .await?;
+        self.check_nodes_in_scope(principal, &new.jurisdiction_codes, "create user")
+            .await?;
+        let hash = match password {
+            Some(password) => {
+                self.check_password(&new.username, password).await?;
+                Some(hash_password(password)?)
+            }
+            None => None,
+        };
+        let service = hash.is_none();
+        let new = NewUser {
+            must_change_password: !service,
+            ..new
+        };
+        self.add_user_with_hash(
+            &principal.actor(),
+            fengqiao_domain::org::new_id(),
+            new,
+            hash,
+            service,
+        )
+        .await
+    }
+
+    async fn check_nodes_in_scope(
+        &self,
+        principal: &Principal,
+        codes: &[String],
+        action: &str,
+    ) -> Result<(), AppError> {
+        for id in self.nodes_by_code(codes).await? {
+            if !self.in_scope(principal, &id.to_string()).await? {
+                self.record_denial(principal, action, "scope").await?;
+                return Err(DomainError::invalid(
+                    "jurisdiction",
+                    "a jurisdiction node is outside your own",
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The accounts in the principal's jurisdiction.
+    pub async fn users_in_scope(&self, principal: &Principal) -> Result<Vec<UserRow>, AppError> {
+        self.require(principal, Permission::UsersView, "list users")
+            .await?;
+        Ok(self.store.users(&principal.scope()).await?)
+    }
+
+    /// One account, if it has a jurisdiction node in the principal's scope; otherwise
+    /// not found.
+    pub(crate) async fn user_in_scope(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+        action: &str,
+    ) -> Result<AccountRow, AppError> {
+        let account = self.store.account(user_id).await?;
+        let mut visible = false;
+        if let Some(account) = &account {
+            for node in &account.jurisdiction {
+                if self.in_scope(principal, node).await? {
+                    visible = true;
+                    break;
+                }
+            }
+        }
+        match account {
+            Some(account) if visible => Ok(account),
+            Some(_) => {
+                self.record_denial(principal, action, "scope").await?;
+                Err(AppError::NotFound("user".into()))
+            }
+            None => Err(AppError::NotFound("user".into())),
+        }
+    }
+
+    /// One account as the principal may see it.
+    pub async fn user(&self, principal: &Principal, user_id: &str) -> Result<AccountRow, AppError> {
+        self.require(principal, Permission::UsersView, "view user")
+            .await?;
+        self.user_in_scope(principal, user_id, "view user").await
+    }
+
+    /// Replaces an account's roles and jurisdiction.
+    pub async fn set_user_roles(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+        roles: Vec<Role>,
+        jurisdiction_codes: &[String],
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::UsersManage, "change user roles")
+            .await?;
+        let account = self
+            .user_in_scope(principal, user_id, "change user roles")
+            .await?;
+        if roles.is_empty() {
+            return Err(DomainError::invalid("roles", "a user needs at least one role").into());
+        }
+        self.check_nodes_in_scope(principal, jurisdiction_codes, "change user roles")
+            .await?;
+        let jurisdiction = self.nodes_by_code(jurisdiction_codes).await?;
+        if jurisdiction.is_empty() {
+            return Err(DomainError::invalid(
+                "jurisdiction",
+                "a user needs at least one jurisdiction node",
+            )
+            .into());
+        }
+        self.commit_user_event(
+            principal,
+            DomainEvent::UserRolesSet {
+                user_id: parse_id(&account.id)?,
+                roles,
+                jurisdiction,
+            },
+            vec![],
+        )
+        .await?;
+        // New rights take effect at the next sign-in; old sessions end now.
+        self.store.delete_user_sessions(&account.id).await?;
+        Ok(())
+    }
+
+    /// Switches an account off (its sessions end) or on again.
+    pub async fn set_user_active(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+        active: bool,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::UsersManage, "switch user")
+            .await?;
+        let account = self
+            .user_in_scope(principal, user_id, "switch user")
+            .await?;
+        if account.id == principal.user_id.to_string() && !active {
+            return Err(AppError::Refused(
+                "you cannot switch off your own account".into(),
+            ));
+        }
+        self.commit_user_event(
+            principal,
+            DomainEvent::UserActiveSet {
+                user_id: parse_id(&account.id)?,
+                active,
+            },
+            vec![],
+        )
+        .await?;
+        if !active {
+            self.store.delete_user_sessions(&account.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Sets a new initial password, to be changed at the next sign-in.
+    pub async fn reset_password(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+        password: &str,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::UsersManage, "reset password")
+            .await?;
+        let account = self
+            .user_in_scope(principal, user_id, "reset password")
+            .await?;
+        if account.service_account {
+            return Err(AppError::Refused(
+                "service accounts sign in with API tokens, not passwords".into(),
+            ));
+        }
+        self.check_password(&account.username, password).await?;
+        let write = SideWrite::SetPasswordHash {
+            user_id: account.id.clone(),
+            hash: hash_password(password)?,
+        };
+        let event = DomainEvent::PasswordChanged {
+            user_id: parse_id(&account.id)?,
+            by_administrator: true,
+        };
+        self.commit_user_event(principal, event, vec![write])
+            .await?;
+        self.store.delete_user_sessions(&account.id).await?;
+        Ok(())
+    }
+
+    /// Lifts a lockout.
+    pub async fn unlock_user(&self, principal: &Principal, user_id: &str) -> Result<(), AppError> {
+        self.require(principal, Permission::UsersManage, "unlock user")
+            .await?;
+        let account = self
+            .user_in_scope(principal, user_id, "unlock user")
+            .await?;
+        self.commit_user_event(
+            principal,
+            DomainEvent::AccountUnlocked {
+                user_id: parse_id(&account.id)?,
+            },
+            vec![],
+        )
+        .await
+    }
+
+    /// Removes an account's second factor (a lost phone); a role that requires one
+    /// enrols again at the next sign-in.
+    pub async fn reset_second_factor(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::UsersManage, "reset second factor")
+            .await?;
+        let account = self
+            .user_in_scope(principal, user_id, "reset second factor")
+            .await?;
+        self.commit_user_event(
+            principal,
+            DomainEvent::TotpSet {
+                user_id: parse_id(&account.id)?,
+                enrolled: false,
+            },
+            vec![],
+        )
+        .await
+    }
+
+    async fn commit_user_event(
+        &self,
+        principal: &Principal,
+        event: DomainEvent,
+        side: Vec<SideWrite>,
+    ) -> Result<(), AppError> {
+        self.store
+            .commit(
+                &principal.actor(),
+                &[Commit::now(
+                    event.stream(),
+                    ExpectedVersion::Any,
+                    vec![event],
+                )],
+                &side,
+            )
+            .await?;
+        Ok(())
     }
 }
 
@@ -158,7 +493,7 @@ mod tests {
             check_password("zhang", "alllowercaseletters")
                 .unwrap_err()
                 .to_string()
-                .contains("three")
+                .contains("3 of")
         );
         assert!(
             check_password("zhangsan", "Zhangsan-2026x")
@@ -167,6 +502,28 @@ mod tests {
                 .contains("username")
         );
         assert!(check_password("zhang", "Fengqiao-2026x").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        let settings = Settings {
+            password_min_length: 8,
+            password_min_classes: 1,
+            ..Settings::defaults()
+        };
+        assert!(
+            check_password_with(&settings, "li", "Password1")
+                .unwrap_err()
+                .to_string()
+                .contains("common")
+        );
+        assert!(
+            check_password_with(&settings, "li", "qwertyuiop")
+                .unwrap_err()
+                .to_string()
+                .contains("common")
+        );
+        assert!(check_password_with(&settings, "li", "枫桥经验-xk29").is_ok());
     }
 
     #[test]

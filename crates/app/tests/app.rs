@@ -9,7 +9,7 @@ use fengqiao_app::{App, AppError};
 use fengqiao_domain::Actor;
 use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::org::{NodeLevel, Role, new_id};
-use fengqiao_store::{DatabaseTarget, Store, StoreOptions};
+use fengqiao_store::{DatabaseTarget, Scope, Store, StoreOptions};
 
 struct TestApp {
     app: App,
@@ -56,7 +56,7 @@ async fn the_demo_seeds_a_whole_bureau_with_the_one_two_three_pairing() {
     assert_eq!(summary.accounts.len(), Role::ALL.len());
 
     let store = t.app.store();
-    let nodes = store.nodes().await.unwrap();
+    let nodes = store.nodes(&Scope::All).await.unwrap();
     let grids: Vec<_> = nodes.iter().filter(|n| n.level == "grid").collect();
     assert!(grids.len() >= 40);
     assert!(
@@ -65,7 +65,7 @@ async fn the_demo_seeds_a_whole_bureau_with_the_one_two_three_pairing() {
             .all(|g| g.boundary.as_deref().is_some_and(|b| b.contains("Polygon")))
     );
     // Every community has exactly one officer, two auxiliaries and three grid workers.
-    let staff = store.staff().await.unwrap();
+    let staff = store.staff(&Scope::All).await.unwrap();
     let mut pairing: HashMap<&str, Vec<&str>> = HashMap::new();
     for member in &staff {
         for (node, duty) in &member.assignments {
@@ -124,15 +124,15 @@ async fn the_same_seed_gives_the_same_bureau_and_another_seed_another() {
     b.app.seed_demo(&actor(), 42, &|_, _| {}).await.unwrap();
     c.app.seed_demo(&actor(), 43, &|_, _| {}).await.unwrap();
     let (na, nb, nc) = (
-        a.app.store().nodes().await.unwrap(),
-        b.app.store().nodes().await.unwrap(),
-        c.app.store().nodes().await.unwrap(),
+        a.app.store().nodes(&Scope::All).await.unwrap(),
+        b.app.store().nodes(&Scope::All).await.unwrap(),
+        c.app.store().nodes(&Scope::All).await.unwrap(),
     );
     assert_eq!(na, nb);
     assert_ne!(na, nc);
     assert_eq!(
-        a.app.store().staff().await.unwrap(),
-        b.app.store().staff().await.unwrap()
+        a.app.store().staff(&Scope::All).await.unwrap(),
+        b.app.store().staff(&Scope::All).await.unwrap()
     );
 }
 
@@ -343,7 +343,7 @@ async fn a_new_user_must_change_the_password_and_the_hash_stays_out_of_the_log()
         .add_user(&actor(), new, "Qingxi-Station-01")
         .await
         .unwrap();
-    let users = t.app.store().users().await.unwrap();
+    let users = t.app.store().users(&Scope::All).await.unwrap();
     let user = users.iter().find(|u| u.username == "li.wei").unwrap();
     assert!(user.must_change_password);
     let hash = t

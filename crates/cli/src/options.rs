@@ -99,6 +99,20 @@ pub struct DemoArgs {
     /// Seed for the demo data (the same seed gives the same bureau).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Instead of seeding: a helper for demo accounts.
+    #[command(subcommand)]
+    pub action: Option<DemoAction>,
+}
+
+/// Helpers for the demo accounts.
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Print the current TOTP code of a demo account (only accounts the demo created).
+    Totp {
+        /// The demo account, e.g. admin.
+        #[arg(long)]
+        user: String,
+    },
 }
 
 /// `audit` subcommands.

@@ -8,8 +8,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::Timestamp;
 use crate::codes::{CodeEntry, CodeTable};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
+use crate::policy::Permission;
 
 /// The record an event belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -112,6 +114,10 @@ pub enum DomainEvent {
         specialties: Vec<String>,
         /// Work phone; stored whole, masked when shown.
         phone: Option<String>,
+        /// The station, community or grid the person belongs to when they have no unit
+        /// (grid workers, volunteers); with a unit, the unit's station.
+        #[serde(default)]
+        node_id: Option<RecordId>,
     },
     /// A member of staff was paired with a community or grid (1+2+3).
     StaffAssigned {
@@ -169,6 +175,138 @@ pub enum DomainEvent {
         jurisdiction: Vec<RecordId>,
         /// Whether the password must be changed at first login.
         must_change_password: bool,
+        /// A service account for integrations: signs in only with API tokens.
+        #[serde(default)]
+        service_account: bool,
+    },
+    /// A user's roles and jurisdiction were replaced.
+    UserRolesSet {
+        /// The account.
+        user_id: RecordId,
+        /// Roles granted from now on.
+        roles: Vec<Role>,
+        /// Jurisdiction nodes from now on.
+        jurisdiction: Vec<RecordId>,
+    },
+    /// An account was switched off (or on again); a switched-off account cannot sign in.
+    UserActiveSet {
+        /// The account.
+        user_id: RecordId,
+        /// Whether it may sign in.
+        active: bool,
+    },
+    /// A sign-in succeeded.
+    LoginSucceeded {
+        /// The account.
+        user_id: RecordId,
+        /// Whether a second factor (TOTP) was checked.
+        second_factor: bool,
+    },
+    /// A sign-in failed. Unknown user names are recorded on their own stream.
+    LoginFailed {
+        /// The account, when the name exists.
+        user_id: Option<RecordId>,
+        /// The name that was typed.
+        username: String,
+        /// `bad_password`, `bad_totp`, `locked`, `inactive` or `unknown_user`.
+        reason: String,
+    },
+    /// Too many failures: the account is locked until the given time.
+    AccountLocked {
+        /// The account.
+        user_id: RecordId,
+        /// When sign-in is possible again.
+        until: Timestamp,
+        /// Failures counted in the window.
+        failures: u32,
+    },
+    /// An administrator lifted a lock.
+    AccountUnlocked {
+        /// The account.
+        user_id: RecordId,
+    },
+    /// A session ended: signed out, or expired (idle or absolute timeout).
+    LoggedOut {
+        /// The account.
+        user_id: RecordId,
+        /// `logout`, `idle_timeout` or `absolute_timeout`.
+        reason: String,
+    },
+    /// The password was changed (the hash itself is a side write, never an event).
+    PasswordChanged {
+        /// The account.
+        user_id: RecordId,
+        /// Set by an administrator (who then forces a change at next sign-in).
+        by_administrator: bool,
+    },
+    /// A TOTP second factor was enrolled (the secret is a side write) or removed.
+    TotpSet {
+        /// The account.
+        user_id: RecordId,
+        /// Whether a second factor is now enrolled.
+        enrolled: bool,
+    },
+    /// A signed-in user was refused an action (查询留痕 keeps denials too).
+    AccessDenied {
+        /// Who was refused.
+        user_id: RecordId,
+        /// The action, e.g. `GET /admin/users`.
+        action: String,
+        /// The permission that was missing, or `scope` for a record outside the
+        /// jurisdiction.
+        missing: String,
+    },
+    /// Personal data of one record was shown whole, with a reason (查询留痕).
+    PersonalDataRevealed {
+        /// Who looked.
+        user_id: RecordId,
+        /// The record's kind (`staff`, `partner_agency`, `person` …).
+        subject_kind: String,
+        /// The record's id.
+        subject_id: String,
+        /// Which field (`phone`, `id_number`).
+        field: String,
+        /// Why, as typed by the user.
+        reason: String,
+    },
+    /// A person's record was opened (查询留痕).
+    PersonRecordViewed {
+        /// Who looked.
+        user_id: RecordId,
+        /// The record's kind.
+        subject_kind: String,
+        /// The record's id.
+        subject_id: String,
+    },
+    /// A platform setting was changed.
+    SettingChanged {
+        /// The setting's key (`security.password_min_length` …).
+        key: String,
+        /// The new value.
+        value: Value,
+    },
+    /// A role's permissions were replaced.
+    RolePermissionsSet {
+        /// The role.
+        role: Role,
+        /// Its permissions from now on.
+        permissions: Vec<Permission>,
+    },
+    /// An API token was issued to a service account (its hash is a side write).
+    ApiTokenIssued {
+        /// Token id (not the secret).
+        id: RecordId,
+        /// The service account that acts with it.
+        user_id: RecordId,
+        /// What it is for.
+        name: String,
+        /// When it stops working, if ever.
+        expires_at: Option<Timestamp>,
+    },
+    /// An API token was revoked.
+    ApiTokenRevoked {
+        /// Token id.
+        id: RecordId,
     },
     /// A synthetic event written by the durability probe (`fengqiao debug append-load`),
     /// only ever into a database that holds nothing else.
@@ -194,6 +332,27 @@ impl DomainEvent {
             Self::PartnerAgencyCreated { id, .. } => StreamRef::new("partner_agency", id),
             Self::CodeEntrySaved { table, .. } => StreamRef::new("code_table", table),
             Self::UserCreated { id, .. } => StreamRef::new("user", id),
+            Self::UserRolesSet { user_id, .. }
+            | Self::UserActiveSet { user_id, .. }
+            | Self::LoginSucceeded { user_id, .. }
+            | Self::AccountLocked { user_id, .. }
+            | Self::AccountUnlocked { user_id }
+            | Self::LoggedOut { user_id, .. }
+            | Self::PasswordChanged { user_id, .. }
+            | Self::TotpSet { user_id, .. }
+            | Self::LoginFailed {
+                user_id: Some(user_id),
+                ..
+            } => StreamRef::new("user", user_id),
+            Self::LoginFailed { user_id: None, .. } => StreamRef::new("security", "unknown_users"),
+            Self::AccessDenied { user_id, .. }
+            | Self::PersonalDataRevealed { user_id, .. }
+            | Self::PersonRecordViewed { user_id, .. } => StreamRef::new("access_log", user_id),
+            Self::SettingChanged { .. } => StreamRef::new("settings", "platform"),
+            Self::RolePermissionsSet { role, .. } => StreamRef::new("role", role),
+            Self::ApiTokenIssued { id, .. } | Self::ApiTokenRevoked { id } => {
+                StreamRef::new("api_token", id)
+            }
             Self::ProbeAppended { .. } => StreamRef::new("probe", "durability"),
         }
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 pub mod identity;
 pub mod org;
+pub mod policy;
 pub mod timestamp;
 
 pub use actor::Actor;

@@ -5,6 +5,7 @@
 //! goes through [`Store::commit`], which appends hash-chained events to the log and
 //! updates the read models they imply in one transaction.
 
+mod access;
 mod audit;
 pub mod chain;
 mod connect;
@@ -13,6 +14,7 @@ mod log;
 mod project;
 mod queries;
 
+pub use access::{AccountRow, Scope, SessionRow, TokenRow, token_hash};
 pub use audit::{Checkpoint, VerifyReport};
 pub use connect::{Backend, DatabaseTarget, StoreOptions};
 pub use error::StoreError;

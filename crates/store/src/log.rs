@@ -57,6 +57,20 @@ pub enum SideWrite {
         /// argon2id PHC string.
         hash: String,
     },
+    /// Store a user's TOTP secret (base32).
+    SetTotpSecret {
+        /// The account.
+        user_id: String,
+        /// The shared secret.
+        secret: String,
+    },
+    /// Store the hash of a newly issued API token.
+    SetApiTokenHash {
+        /// The token's id.
+        token_id: String,
+        /// SM3 hash of the token (see [`crate::token_hash`]).
+        hash: String,
+    },
 }
 
 /// An event as the log holds it.
@@ -316,6 +330,28 @@ async fn apply_side_write(
                 .await?;
             if done.rows_affected() != 1 {
                 return Err(StoreError::Constraint(format!("no user with id {user_id}")));
+            }
+        }
+        SideWrite::SetTotpSecret { user_id, secret } => {
+            let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+                .bind(secret)
+                .bind(user_id)
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Constraint(format!("no user with id {user_id}")));
+            }
+        }
+        SideWrite::SetApiTokenHash { token_id, hash } => {
+            let done = sqlx::query("UPDATE api_tokens SET token_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(token_id)
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Constraint(format!(
+                    "no API token with id {token_id}"
+                )));
             }
         }
     }

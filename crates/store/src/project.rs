@@ -109,17 +109,22 @@ pub(crate) async fn apply(tx: &mut Tx, event: &DomainEvent, at: &str) -> Result<
             roles,
             specialties,
             phone,
+            node_id,
         } => {
             let id = id.to_string();
+            let unit = unit_id.map(|u| u.to_string());
+            // Without an explicit home node, a person belongs to their unit's station.
             sqlx::query(
-                "INSERT INTO staff (id, name, badge_number, unit_id, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO staff (id, name, badge_number, unit_id, phone, created_at, node_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, (SELECT node_id FROM units WHERE id = $4)))",
             )
             .bind(&id)
             .bind(name)
             .bind(badge_number)
-            .bind(unit_id.map(|u| u.to_string()))
+            .bind(&unit)
             .bind(phone)
             .bind(at)
+            .bind(node_id.map(|n| n.to_string()))
             .execute(&mut **tx)
             .await?;
             for role in roles {
@@ -216,11 +221,13 @@ pub(crate) async fn apply(tx: &mut Tx, event: &DomainEvent, at: &str) -> Result<
             roles,
             jurisdiction,
             must_change_password,
+            service_account,
         } => {
             let id = id.to_string();
             sqlx::query(
                 "INSERT INTO users (id, username, display_name, staff_id, partner_id, password_hash, \
-                 must_change_password, active, created_at) VALUES ($1, $2, $3, $4, $5, NULL, $6, 1, $7)",
+                 must_change_password, active, created_at, service_account) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6, 1, $7, $8)",
             )
             .bind(&id)
             .bind(username)
@@ -229,6 +236,7 @@ pub(crate) async fn apply(tx: &mut Tx, event: &DomainEvent, at: &str) -> Result<
             .bind(partner_id.map(|p| p.to_string()))
             .bind(i64::from(*must_change_password))
             .bind(at)
+            .bind(i64::from(*service_account))
             .execute(&mut **tx)
             .await?;
             for role in roles {
@@ -250,10 +258,175 @@ pub(crate) async fn apply(tx: &mut Tx, event: &DomainEvent, at: &str) -> Result<
                 .await?;
             }
         }
-        // The probe's events exist only in the log; they have no read model.
-        DomainEvent::ProbeAppended { .. } => {}
+        DomainEvent::UserRolesSet {
+            user_id,
+            roles,
+            jurisdiction,
+        } => {
+            let id = user_id.to_string();
+            execute(tx, "DELETE FROM user_roles WHERE user_id = $1", &id).await?;
+            execute(tx, "DELETE FROM user_jurisdictions WHERE user_id = $1", &id).await?;
+            for role in roles {
+                pair(
+                    tx,
+                    "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)",
+                    &id,
+                    role.as_str(),
+                )
+                .await?;
+            }
+            for node in jurisdiction {
+                pair(
+                    tx,
+                    "INSERT INTO user_jurisdictions (user_id, node_id) VALUES ($1, $2)",
+                    &id,
+                    &node.to_string(),
+                )
+                .await?;
+            }
+        }
+        DomainEvent::UserActiveSet { user_id, active } => {
+            sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+                .bind(i64::from(*active))
+                .bind(user_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        DomainEvent::LoginSucceeded { user_id, .. } => {
+            let id = user_id.to_string();
+            sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            clear_failures(tx, &id).await?;
+        }
+        DomainEvent::LoginFailed { username, .. } => {
+            pair(
+                tx,
+                "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
+                username,
+                at,
+            )
+            .await?;
+        }
+        DomainEvent::AccountLocked { user_id, until, .. } => {
+            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                .bind(until.to_string())
+                .bind(user_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        DomainEvent::AccountUnlocked { user_id } => {
+            let id = user_id.to_string();
+            execute(
+                tx,
+                "UPDATE users SET locked_until = NULL WHERE id = $1",
+                &id,
+            )
+            .await?;
+            clear_failures(tx, &id).await?;
+        }
+        DomainEvent::PasswordChanged {
+            user_id,
+            by_administrator,
+        } => {
+            sqlx::query(
+                "UPDATE users SET password_changed_at = $1, must_change_password = $2 WHERE id = $3",
+            )
+            .bind(at)
+            .bind(i64::from(*by_administrator))
+            .bind(user_id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        DomainEvent::TotpSet { user_id, enrolled } => {
+            if !enrolled {
+                execute(
+                    tx,
+                    "UPDATE users SET totp_secret = NULL WHERE id = $1",
+                    &user_id.to_string(),
+                )
+                .await?;
+            }
+        }
+        DomainEvent::SettingChanged { key, value } => {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(value.to_string())
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        DomainEvent::RolePermissionsSet { role, permissions } => {
+            execute(
+                tx,
+                "DELETE FROM role_permissions WHERE role = $1",
+                role.as_str(),
+            )
+            .await?;
+            for permission in permissions {
+                pair(
+                    tx,
+                    "INSERT INTO role_permissions (role, permission) VALUES ($1, $2)",
+                    role.as_str(),
+                    permission.as_str(),
+                )
+                .await?;
+            }
+        }
+        DomainEvent::ApiTokenIssued {
+            id,
+            user_id,
+            name,
+            expires_at,
+        } => {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) \
+                 VALUES ($1, $2, $3, NULL, $4, $5)",
+            )
+            .bind(id.to_string())
+            .bind(user_id.to_string())
+            .bind(name)
+            .bind(at)
+            .bind(expires_at.map(|t| t.to_string()))
+            .execute(&mut **tx)
+            .await?;
+        }
+        DomainEvent::ApiTokenRevoked { id } => {
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        // These live only in the log: the access trail and session ends are read from
+        // the events themselves, and the probe's events have no read model.
+        DomainEvent::LoggedOut { .. }
+        | DomainEvent::AccessDenied { .. }
+        | DomainEvent::PersonalDataRevealed { .. }
+        | DomainEvent::PersonRecordViewed { .. }
+        | DomainEvent::ProbeAppended { .. } => {}
     }
     Ok(())
+}
+
+async fn execute(tx: &mut Tx, sql: &str, a: &str) -> Result<(), StoreError> {
+    sqlx::query(sql).bind(a).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Forgets the counted sign-in failures of an account (after a success or an unlock).
+async fn clear_failures(tx: &mut Tx, user_id: &str) -> Result<(), StoreError> {
+    execute(
+        tx,
+        "DELETE FROM login_failures WHERE username = (SELECT username FROM users WHERE id = $1)",
+        user_id,
+    )
+    .await
 }
 
 async fn pair(tx: &mut Tx, sql: &str, a: &str, b: &str) -> Result<(), StoreError> {

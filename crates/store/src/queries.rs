@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Store, StoreError};
+use crate::{Scope, Store, StoreError};
 
 /// A jurisdiction node as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,6 +52,8 @@ pub struct StaffRow {
     pub unit_id: Option<String>,
     /// Phone, unmasked: callers mask it for display.
     pub phone: Option<String>,
+    /// Home node (the unit's station, or the node of a person without a unit).
+    pub node_id: Option<String>,
     /// Role codes.
     pub roles: Vec<String>,
     /// Category codes.
@@ -73,6 +75,8 @@ pub struct PartnerRow {
     pub residency: String,
     /// The station or bureau it works with.
     pub node_id: String,
+    /// Contact phone, unmasked: callers mask it for display.
+    pub contact_phone: Option<String>,
 }
 
 /// A user account (without its password hash).
@@ -90,6 +94,14 @@ pub struct UserRow {
     pub jurisdiction: Vec<String>,
     /// Whether the password must be changed at next login.
     pub must_change_password: bool,
+    /// Whether the account may sign in.
+    pub active: bool,
+    /// A lock in force until this time, if any.
+    pub locked_until: Option<String>,
+    /// A service account (API tokens only).
+    pub service_account: bool,
+    /// The last successful sign-in.
+    pub last_login_at: Option<String>,
 }
 
 fn node_row(r: &AnyRow) -> Result<NodeRow, sqlx::Error> {
@@ -129,13 +141,16 @@ impl Store {
             .collect()
     }
 
-    /// Every jurisdiction node, parents before children.
-    pub async fn nodes(&self) -> Result<Vec<NodeRow>, StoreError> {
+    /// The jurisdiction nodes in scope, parents before children.
+    pub async fn nodes(&self, scope: &Scope) -> Result<Vec<NodeRow>, StoreError> {
+        let (condition, params) = scope.condition("n.id", 1);
         let sql = format!(
-            "SELECT {NODE_COLUMNS} FROM jurisdiction_nodes n \
+            "SELECT {NODE_COLUMNS} FROM jurisdiction_nodes n WHERE {condition} \
              ORDER BY (SELECT MAX(depth) FROM jurisdiction_closure c WHERE c.descendant_id = n.id), code"
         );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| node_row(r).map_err(StoreError::from))
             .collect()
@@ -180,12 +195,15 @@ impl Store {
             .collect()
     }
 
-    /// Every unit.
-    pub async fn units(&self) -> Result<Vec<UnitRow>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, node_id, kind, name FROM units ORDER BY node_id, kind, name")
-                .fetch_all(&self.pool)
-                .await?;
+    /// The units in scope.
+    pub async fn units(&self, scope: &Scope) -> Result<Vec<UnitRow>, StoreError> {
+        let (condition, params) = scope.condition("node_id", 1);
+        let sql = format!(
+            "SELECT id, node_id, kind, name FROM units WHERE {condition} ORDER BY node_id, kind, name"
+        );
+        let rows = bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(UnitRow {
@@ -198,8 +216,8 @@ impl Store {
             .collect()
     }
 
-    /// Every member of staff with roles, specialties and pairings.
-    pub async fn staff(&self) -> Result<Vec<StaffRow>, StoreError> {
+    /// The members of staff in scope, with roles, specialties and pairings.
+    pub async fn staff(&self, scope: &Scope) -> Result<Vec<StaffRow>, StoreError> {
         let roles = self
             .grouped("SELECT staff_id, role FROM staff_roles ORDER BY role")
             .await?;
@@ -217,11 +235,17 @@ impl Store {
                 .or_default()
                 .push((r.try_get(1)?, r.try_get(2)?));
         }
-        let rows = sqlx::query(
-            "SELECT id, name, badge_number, unit_id, phone FROM staff ORDER BY badge_number",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        // A person is in scope through their home node or any of their pairings.
+        let (home, params) = scope.condition("s.node_id", 1);
+        let (paired, _) = scope.condition("a.node_id", 1);
+        let sql = format!(
+            "SELECT s.id, s.name, s.badge_number, s.unit_id, s.phone, s.node_id FROM staff s WHERE {home} \
+             OR EXISTS (SELECT 1 FROM staff_assignments a WHERE a.staff_id = s.id AND {paired}) \
+             ORDER BY s.badge_number"
+        );
+        let rows = bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get(0)?;
@@ -230,6 +254,7 @@ impl Store {
                     badge_number: r.try_get(2)?,
                     unit_id: r.try_get(3)?,
                     phone: r.try_get(4)?,
+                    node_id: r.try_get(5)?,
                     roles: roles.get(&id).cloned().unwrap_or_default(),
                     specialties: specialties.get(&id).cloned().unwrap_or_default(),
                     assignments: assignments.get(&id).cloned().unwrap_or_default(),
@@ -239,13 +264,16 @@ impl Store {
             .collect()
     }
 
-    /// Every partner agency.
-    pub async fn partners(&self) -> Result<Vec<PartnerRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, department, residency, node_id FROM partner_agencies ORDER BY name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+    /// The partner agencies in scope.
+    pub async fn partners(&self, scope: &Scope) -> Result<Vec<PartnerRow>, StoreError> {
+        let (condition, params) = scope.condition("node_id", 1);
+        let sql = format!(
+            "SELECT id, name, department, residency, node_id, contact_phone FROM partner_agencies \
+             WHERE {condition} ORDER BY name"
+        );
+        let rows = bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(PartnerRow {
@@ -254,24 +282,29 @@ impl Store {
                     department: r.try_get(2)?,
                     residency: r.try_get(3)?,
                     node_id: r.try_get(4)?,
+                    contact_phone: r.try_get(5)?,
                 })
             })
             .collect()
     }
 
-    /// Every user account.
-    pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+    /// The user accounts with a jurisdiction node in scope.
+    pub async fn users(&self, scope: &Scope) -> Result<Vec<UserRow>, StoreError> {
         let roles = self
             .grouped("SELECT user_id, role FROM user_roles ORDER BY role")
             .await?;
         let nodes = self
             .grouped("SELECT user_id, node_id FROM user_jurisdictions ORDER BY node_id")
             .await?;
-        let rows = sqlx::query(
-            "SELECT id, username, display_name, must_change_password FROM users ORDER BY username",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let (condition, params) = scope.condition("j.node_id", 1);
+        let sql = format!(
+            "SELECT id, username, display_name, must_change_password, active, locked_until, \
+             service_account, last_login_at FROM users u WHERE EXISTS \
+             (SELECT 1 FROM user_jurisdictions j WHERE j.user_id = u.id AND {condition}) ORDER BY username"
+        );
+        let rows = bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get(0)?;
@@ -279,6 +312,10 @@ impl Store {
                     username: r.try_get(1)?,
                     display_name: r.try_get(2)?,
                     must_change_password: r.try_get::<i64, _>(3)? != 0,
+                    active: r.try_get::<i64, _>(4)? != 0,
+                    locked_until: r.try_get(5)?,
+                    service_account: r.try_get::<i64, _>(6)? != 0,
+                    last_login_at: r.try_get(7)?,
                     roles: roles.get(&id).cloned().unwrap_or_default(),
                     jurisdiction: nodes.get(&id).cloned().unwrap_or_default(),
                     id,
@@ -321,6 +358,30 @@ impl Store {
         Ok(counts)
     }
 
+    /// The newest events of one stream kind (the access trail, sign-ins), newest first,
+    /// optionally only those of one stream.
+    pub async fn recent_events(
+        &self,
+        stream_kind: &str,
+        stream_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<crate::StoredEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM events WHERE stream_kind = $1 AND ($2 = '' OR stream_id = $2) \
+             ORDER BY seq DESC LIMIT $3",
+            crate::log::EVENT_COLUMNS
+        );
+        let rows = sqlx::query(&sql)
+            .bind(stream_kind)
+            .bind(stream_id.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| crate::StoredEvent::from_row(r).map_err(StoreError::from))
+            .collect()
+    }
+
     async fn grouped(&self, sql: &str) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for r in sqlx::query(sql).fetch_all(&self.pool).await? {
@@ -328,4 +389,14 @@ impl Store {
         }
         Ok(map)
     }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds scope parameters in order.
+fn bind_all<'q>(mut query: AnyQuery<'q>, params: &'q [String]) -> AnyQuery<'q> {
+    for p in params {
+        query = query.bind(p.as_str());
+    }
+    query
 }

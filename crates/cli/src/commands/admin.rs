@@ -42,7 +42,7 @@ pub(super) async fn user(options: &StoreOptions, command: UserCommand) -> anyhow
             );
         }
         UserCommand::List => {
-            for user in app.store().users().await? {
+            for user in app.store().users(&fengqiao_store::Scope::All).await? {
                 println!(
                     "{:<20} {:<12} {}",
                     user.username,

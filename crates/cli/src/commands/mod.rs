@@ -14,7 +14,7 @@ use fengqiao_domain::Actor;
 use fengqiao_store::{DatabaseTarget, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::options::{Cli, Command};
+use crate::options::{Cli, Command, DemoAction, DemoArgs};
 
 /// Runs the chosen command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -33,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let applied = store.migrate().await?;
             let app = App::new(store.clone());
             let seeded = app.seed_code_tables(&Actor::cli()).await?;
+            app.seed_role_permissions(&Actor::cli()).await?;
             println!(
                 "{}: {applied} migration(s) applied, schema current; {seeded} default code entries seeded",
                 store.description()
@@ -44,6 +45,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(DemoArgs {
+            action: Some(DemoAction::Totp { user }),
+            ..
+        }) => {
+            let app = open(&options).await?;
+            println!("{}", app.demo_totp_code(&user).await?);
+            app.store().close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
@@ -73,9 +83,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub(crate) async fn open(options: &StoreOptions) -> anyhow::Result<App> {
     let store = Store::open(options).await?;
     let app = App::new(store);
-    app.seed_code_tables(&Actor::system("startup"))
+    app.seed_defaults(&Actor::system("startup"))
         .await
-        .context("seeding the default code tables")?;
+        .context("seeding the default code tables and role permissions")?;
     Ok(app)
 }
 
@@ -112,6 +122,15 @@ pub(crate) fn print_demo_accounts(accounts: &[fengqiao_app::demo::DemoAccount]) 
         println!(
             "  {:<18} {:<12} {}",
             account.username, account.display_name, account.jurisdiction
+        );
+    }
+    for account in accounts.iter().filter(|a| a.totp_secret.is_some()) {
+        println!(
+            "{} also needs a TOTP code (second factor): add the secret {} to an authenticator app, \
+             or print the current code with `fengqiao demo totp --user {}`",
+            account.username,
+            account.totp_secret.as_deref().unwrap_or_default(),
+            account.username
         );
     }
 }

@@ -13,7 +13,12 @@ pub(super) async fn serve(
 ) -> anyhow::Result<ExitCode> {
     let app = super::open(options).await?;
     if args.demo {
-        if app.store().nodes().await?.is_empty() {
+        if app
+            .store()
+            .nodes(&fengqiao_store::Scope::All)
+            .await?
+            .is_empty()
+        {
             let summary = super::seed_demo(&app, args.seed).await?;
             println!(
                 "demo bureau seeded: {} stations, {} communities, {} grids, {} staff",

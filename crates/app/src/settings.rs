@@ -1,0 +1,264 @@
+//! Platform settings an administrator changes at run time: the password policy,
+//! lockout, session timeouts, which roles need a second factor, the map's tile URL.
+//!
+//! Each setting is a key with a default; changes are `SettingChanged` events, so the
+//! settings' history is in the log like everything else.
+
+use fengqiao_domain::org::Role;
+use fengqiao_domain::policy::Permission;
+use fengqiao_domain::{DomainError, DomainEvent};
+use fengqiao_store::{Commit, ExpectedVersion};
+use serde_json::{Value, json};
+
+use crate::policy::Principal;
+use crate::{App, AppError};
+
+/// The kind of value a setting holds, for validation and for the settings page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    /// A whole number within bounds.
+    Number {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
+    /// A list of role codes.
+    Roles,
+    /// Free text (a URL template), possibly empty.
+    Text,
+}
+
+/// One setting: key, kind and default.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingSpec {
+    /// Stable key; the message catalogue has `setting.<key>` for its label.
+    pub key: &'static str,
+    /// What it holds.
+    pub kind: SettingKind,
+    /// The value when never changed, as JSON text.
+    pub default: &'static str,
+}
+
+/// Every setting, in display order.
+pub const SETTINGS: &[SettingSpec] = &[
+    number("security.password_min_length", 8, 128, "12"),
+    number("security.password_min_classes", 1, 4, "3"),
+    number("security.lockout_threshold", 3, 100, "5"),
+    number("security.lockout_window_minutes", 1, 1440, "15"),
+    number("security.lockout_minutes", 1, 10080, "30"),
+    number("security.session_idle_minutes", 1, 1440, "15"),
+    number("security.session_absolute_hours", 1, 168, "12"),
+    SettingSpec {
+        key: "security.totp_required_roles",
+        kind: SettingKind::Roles,
+        default: r#"["admin"]"#,
+    },
+    SettingSpec {
+        key: "map.tile_url",
+        kind: SettingKind::Text,
+        default: r#""""#,
+    },
+];
+
+const fn number(key: &'static str, min: i64, max: i64, default: &'static str) -> SettingSpec {
+    SettingSpec {
+        key,
+        kind: SettingKind::Number { min, max },
+        default,
+    }
+}
+
+/// The settings in force, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Minimum password length in characters.
+    pub password_min_length: usize,
+    /// How many of the four character classes a password needs.
+    pub password_min_classes: usize,
+    /// Failures within the window that lock an account.
+    pub lockout_threshold: i64,
+    /// The window failures are counted in, minutes.
+    pub lockout_window_minutes: i64,
+    /// How long a lock lasts, minutes.
+    pub lockout_minutes: i64,
+    /// Idle timeout of a session, minutes.
+    pub session_idle_minutes: i64,
+    /// Absolute lifetime of a session, hours.
+    pub session_absolute_hours: i64,
+    /// Roles that must sign in with a second factor.
+    pub totp_required_roles: Vec<Role>,
+    /// Tile URL template for maps (`https://tiles.example/{z}/{x}/{y}.png`); empty for none.
+    pub map_tile_url: String,
+    /// Every setting as stored or defaulted, by key (for the settings page).
+    pub raw: Vec<(&'static str, Value)>,
+}
+
+impl Settings {
+    /// The defaults, as a fresh installation has them.
+    pub fn defaults() -> Self {
+        Self::from_values(|_| None)
+    }
+
+    fn from_values(stored: impl Fn(&str) -> Option<Value>) -> Self {
+        let raw: Vec<(&'static str, Value)> = SETTINGS
+            .iter()
+            .map(|spec| {
+                let value = stored(spec.key)
+                    .filter(|v| check_value(spec, v).is_ok())
+                    .unwrap_or_else(|| serde_json::from_str(spec.default).unwrap_or(Value::Null));
+                (spec.key, value)
+            })
+            .collect();
+        let get = |key: &str| raw.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        let int = |key: &str| get(key).and_then(|v| v.as_i64()).unwrap_or(0);
+        let roles = get("security.totp_required_roles")
+            .and_then(|v| serde_json::from_value::<Vec<Role>>(v).ok())
+            .unwrap_or_default();
+        Self {
+            password_min_length: usize::try_from(int("security.password_min_length")).unwrap_or(12),
+            password_min_classes: usize::try_from(int("security.password_min_classes"))
+                .unwrap_or(3),
+            lockout_threshold: int("security.lockout_threshold"),
+            lockout_window_minutes: int("security.lockout_window_minutes"),
+            lockout_minutes: int("security.lockout_minutes"),
+            session_idle_minutes: int("security.session_idle_minutes"),
+            session_absolute_hours: int("security.session_absolute_hours"),
+            totp_required_roles: roles,
+            map_tile_url: get("map.tile_url")
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            raw,
+        }
+    }
+}
+
+/// Checks a value against its setting's kind.
+fn check_value(spec: &SettingSpec, value: &Value) -> Result<(), DomainError> {
+    match spec.kind {
+        SettingKind::Number { min, max } => match value.as_i64() {
+            Some(n) if (min..=max).contains(&n) => Ok(()),
+            _ => Err(DomainError::invalid(
+                "value",
+                format!("{} must be a whole number from {min} to {max}", spec.key),
+            )),
+        },
+        SettingKind::Roles => serde_json::from_value::<Vec<Role>>(value.clone())
+            .map(|_| ())
+            .map_err(|_| {
+                DomainError::invalid("value", format!("{} must be a list of roles", spec.key))
+            }),
+        SettingKind::Text => match value.as_str() {
+            Some(text) if text.len() <= 500 && !text.chars().any(char::is_control) => {
+                if text.is_empty()
+                    || text.starts_with("http://")
+                    || text.starts_with("https://")
+                    || text.starts_with('/')
+                {
+                    Ok(())
+                } else {
+                    Err(DomainError::invalid(
+                        "value",
+                        format!("{} must be empty or a URL", spec.key),
+                    ))
+                }
+            }
+            _ => Err(DomainError::invalid(
+                "value",
+                format!("{} must be text of at most 500 characters", spec.key),
+            )),
+        },
+    }
+}
+
+/// Parses the text typed into the settings form into the setting's JSON value.
+pub fn parse_setting_input(key: &str, text: &str) -> Result<Value, DomainError> {
+    let spec = SETTINGS
+        .iter()
+        .find(|s| s.key == key)
+        .ok_or_else(|| DomainError::invalid("key", format!("unknown setting {key:?}")))?;
+    let value = match spec.kind {
+        SettingKind::Number { .. } => {
+            text.trim().parse::<i64>().map(|n| json!(n)).map_err(|_| {
+                DomainError::invalid("value", format!("{key} must be a whole number"))
+            })?
+        }
+        SettingKind::Roles => {
+            let roles = text
+                .split([',', ' ', '，'])
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
+            json!(roles)
+        }
+        SettingKind::Text => json!(text.trim()),
+    };
+    check_value(spec, &value)?;
+    Ok(value)
+}
+
+impl App {
+    /// The settings in force.
+    pub async fn settings(&self) -> Result<Settings, AppError> {
+        let stored = self.store.settings().await?;
+        Ok(Settings::from_values(|key| stored.get(key).cloned()))
+    }
+
+    /// Changes one setting (administrators only).
+    pub async fn change_setting(
+        &self,
+        principal: &Principal,
+        key: &str,
+        value: Value,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::SettingsManage, "change setting")
+            .await?;
+        let spec = SETTINGS
+            .iter()
+            .find(|s| s.key == key)
+            .ok_or_else(|| DomainError::invalid("key", format!("unknown setting {key:?}")))?;
+        check_value(spec, &value)?;
+        let event = DomainEvent::SettingChanged {
+            key: key.to_owned(),
+            value,
+        };
+        self.store
+            .commit(
+                &principal.actor(),
+                &[Commit::now(
+                    event.stream(),
+                    ExpectedVersion::Any,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_security_baseline() {
+        let settings = Settings::defaults();
+        assert_eq!(settings.password_min_length, 12);
+        assert_eq!(settings.lockout_threshold, 5);
+        assert_eq!(settings.session_idle_minutes, 15);
+        assert_eq!(settings.session_absolute_hours, 12);
+        assert_eq!(settings.totp_required_roles, [Role::Admin]);
+    }
+
+    #[test]
+    fn out_of_range_input_is_refused_with_its_bounds() {
+        let err = parse_setting_input("security.lockout_threshold", "1").unwrap_err();
+        assert!(err.to_string().contains("from 3 to 100"), "{err}");
+        assert!(
+            parse_setting_input("security.totp_required_roles", "admin, station_chief").is_ok()
+        );
+        assert!(parse_setting_input("security.totp_required_roles", "admin, pirate").is_err());
+        assert!(parse_setting_input("map.tile_url", "javascript:alert(1)").is_err());
+    }
+}
