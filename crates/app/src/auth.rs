@@ -521,6 +521,9 @@ impl App {
                 &[write],
             )
             .await?;
+        // Every session of the account ends, this one included: the caller starts a
+        // fresh one, so a stolen session does not outlive the password it was made with.
+        self.store.delete_user_sessions(&account.id).await?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ mod error;
 pub mod org;
 pub mod policy;
 pub mod settings;
+pub mod summary;
 pub mod trail;
 pub mod users;
 

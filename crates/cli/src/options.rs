@@ -82,6 +82,11 @@ pub struct ServeArgs {
     /// Seed for the demo data (the same seed gives the same bureau).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// The server is reached over HTTPS (a TLS-terminating proxy in front): session
+    /// cookies become Secure with the `__Host-` prefix. Without it they cannot be Secure,
+    /// because browsers drop Secure cookies sent over plain HTTP.
+    #[arg(long, env = "FENGQIAO_BEHIND_TLS")]
+    pub behind_tls: bool,
 }
 
 /// Options of `migrate`.

@@ -1,17 +1,28 @@
-//! The HTTP face of fengqiao: the only crate that knows HTTP.
+//! The HTTP face of fengqiao: the only crate that knows HTTP, HTML and JSON.
 //!
-//! For now: liveness (`/healthz`), readiness (`/readyz`: database reachable and schema
-//! current) and Prometheus metrics (`/metrics`), with request logging and counting.
+//! Every route is listed once in [`routes::table`], with what it needs (public, a
+//! signed-in user, or the API); the router is built from that table, so the
+//! authorization-matrix test sees exactly the routes that are served. Requests pass
+//! through [`session::context_layer`] (language, session or token, CSRF) and the
+//! security headers; handlers call the `app` use cases, which decide what is allowed.
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod routes;
+pub mod session;
+pub mod view;
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::response::Response;
 use fengqiao_app::App;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower_http::trace::TraceLayer;
@@ -21,6 +32,9 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The use cases.
     pub app: App,
+    /// Whether the server is reached over TLS (directly or through a proxy): session
+    /// cookies are then `__Host-` prefixed and Secure.
+    pub secure_cookies: bool,
     metrics: PrometheusHandle,
 }
 
@@ -29,8 +43,20 @@ impl AppState {
     pub fn new(app: App) -> Self {
         Self {
             app,
+            secure_cookies: false,
             metrics: metrics_handle(),
         }
+    }
+
+    /// The same state with Secure, `__Host-` session cookies (served over TLS).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+
+    /// The rendered Prometheus metrics.
+    pub fn render_metrics(&self) -> String {
+        self.metrics.render()
     }
 }
 
@@ -51,12 +77,19 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// All routes.
+/// All routes, with the context, security-header, metrics and tracing layers.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+    let mut router = Router::new();
+    for (path, method_router) in routes::merged() {
+        router = router.route(path, method_router);
+    }
+    router
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::context_layer,
+        ))
+        .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(count_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -73,42 +106,30 @@ pub async fn serve(
         .await
 }
 
-/// Liveness: the process answers.
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-/// Readiness: the database answers and its schema is exactly what this binary expects.
-async fn readyz(State(state): State<AppState>) -> Response {
-    let store = state.app.store();
-    let (database, migrations) = match store.ping().await {
-        Ok(()) => match store.migrations_current().await {
-            Ok(true) => ("ok", "current"),
-            Ok(false) => ("ok", "not current"),
-            Err(_) => ("ok", "unknown"),
-        },
-        Err(error) => {
-            tracing::warn!(%error, "readiness: database unreachable");
-            ("unreachable", "unknown")
-        }
-    };
-    let ready = database == "ok" && migrations == "current";
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body =
-        serde_json::json!({ "ready": ready, "database": database, "migrations": migrations });
-    (status, Json(body)).into_response()
-}
-
-async fn metrics_text(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
+/// Headers every answer carries: no framing, no sniffing, no referrer, scripts and
+/// styles only from this server, and no caching of pages with personal data.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let is_static = request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data: http: https:; connect-src 'self'; frame-ancestors 'none'; \
+             form-action 'self'; base-uri 'none'; object-src 'none'",
+        ),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !is_static {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Counts requests and their latency by route pattern (never by raw path, which could

@@ -43,11 +43,21 @@ pub(super) async fn serve(
     println!(
         "  health: http://{listen}/healthz  readiness: http://{listen}/readyz  metrics: http://{listen}/metrics"
     );
+    if !args.behind_tls && !listen.ip().is_loopback() {
+        tracing::warn!(
+            "serving plain HTTP on a network address: session cookies cannot be Secure; \
+             put a TLS-terminating proxy in front and pass --behind-tls"
+        );
+    }
     tracing::info!(%listen, "serving");
     let store = app.store().clone();
-    fengqiao_web::serve(listener, AppState::new(app), shutdown_signal())
-        .await
-        .context("the server stopped")?;
+    fengqiao_web::serve(
+        listener,
+        AppState::new(app).with_secure_cookies(args.behind_tls),
+        shutdown_signal(),
+    )
+    .await
+    .context("the server stopped")?;
     // In-flight requests have finished; fold the WAL into the database file.
     store
         .checkpoint_wal()
