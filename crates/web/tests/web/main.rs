@@ -1,0 +1,5 @@
+//! The web layer as clients see it: one integration binary with a module per concern.
+
+mod basics;
+mod security;
+mod support;
