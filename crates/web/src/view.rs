@@ -143,3 +143,63 @@ pub fn shown_name(principal: &Principal, name: &str) -> String {
         name.to_owned()
     }
 }
+
+/// An event payload (canonical JSON) with personal data masked: fields named like a
+/// phone or ID number, and any string that looks like a mobile or ID number, wherever
+/// it sits. Auditors see the history; they still reveal personal data only on purpose.
+pub fn masked_payload(payload: &str) -> serde_json::Value {
+    fn walk(value: &mut serde_json::Value, key: &str) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    walk(v, k);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, key)),
+            serde_json::Value::String(text) => {
+                let sensitive_key = key.contains("phone") || key.contains("id_number");
+                if let Ok(phone) = PhoneNumber::parse(text)
+                    && (sensitive_key || phone.reveal().len() == 11)
+                {
+                    *text = phone.masked();
+                } else if let Ok(id) = IdCardNumber::parse(text) {
+                    *text = id.masked();
+                } else if sensitive_key && !text.is_empty() {
+                    *text = "*".repeat(text.chars().count().min(18));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value =
+        serde_json::from_str(payload).unwrap_or(serde_json::Value::Null);
+    walk(&mut value, "");
+    value
+}
+
+/// Free text with every run of 11 or more digits masked but its first three and last
+/// four: a typed reason may quote the very number it was about.
+pub fn masked_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 11 {
+            out.push_str(&run[..3]);
+            out.push_str(&"*".repeat(run.len() - 7));
+            out.push_str(&run[run.len() - 4..]);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (!run.is_empty() && matches!(c, 'X' | 'x')) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}

@@ -314,7 +314,7 @@ pub async fn timeline(
         events
             .into_iter()
             .map(|e| EventOut {
-                payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+                payload: crate::view::masked_payload(&e.payload),
                 seq: e.seq,
                 stream_version: e.stream_version,
                 kind: e.kind,

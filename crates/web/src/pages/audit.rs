@@ -106,7 +106,14 @@ pub async fn timeline_page(
     Viewer(principal, ctx): Viewer,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let events = timeline_for(&state, &principal, &kind, &id).await?;
+    let events = timeline_for(&state, &principal, &kind, &id)
+        .await?
+        .into_iter()
+        .map(|mut e| {
+            e.payload = crate::view::masked_payload(&e.payload).to_string();
+            e
+        })
+        .collect();
     let shell = Shell::new(&ctx, Some(&principal), "timeline.title", "/admin/audit");
     Ok(render(&TimelinePage {
         shell,

@@ -1,6 +1,8 @@
 //! The web layer as clients see it: one integration binary with a module per concern.
 
 mod basics;
+mod contract;
 mod matrix;
+mod pii;
 mod security;
 mod support;
