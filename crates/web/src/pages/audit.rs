@@ -36,12 +36,16 @@ struct TimelinePage {
     events: Vec<StoredEvent>,
 }
 
+/// One row of the role table: role code, its name, and each permission with whether
+/// the role holds it.
+type RoleRow = (String, String, Vec<(String, bool)>);
+
 #[derive(Template)]
 #[template(path = "roles.html")]
 struct RolesPage {
     shell: Shell,
     permissions: Vec<(String, String)>,
-    rows: Vec<(String, String, Vec<(String, bool)>)>,
+    rows: Vec<RoleRow>,
     can_edit: bool,
 }
 

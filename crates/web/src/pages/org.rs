@@ -52,7 +52,7 @@ struct NodePage {
 }
 
 /// Orders nodes as a tree: each node followed by its children.
-pub fn tree_lines(nodes: Vec<NodeRow>) -> Vec<TreeLine> {
+pub fn tree_lines(nodes: &[NodeRow]) -> Vec<TreeLine> {
     fn walk(nodes: &[NodeRow], parent: Option<&str>, depth: usize, out: &mut Vec<TreeLine>) {
         for node in nodes.iter().filter(|n| n.parent_id.as_deref() == parent) {
             out.push(TreeLine {
@@ -74,7 +74,7 @@ pub fn tree_lines(nodes: Vec<NodeRow>) -> Vec<TreeLine> {
             node: root.clone(),
             depth: 0,
         });
-        walk(&nodes, Some(&root.id), 1, &mut out);
+        walk(nodes, Some(&root.id), 1, &mut out);
     }
     out
 }
@@ -88,7 +88,7 @@ pub async fn org_page(
     let tile_url = state.app.settings().await?.map_tile_url;
     let page = OrgPage {
         shell: Shell::new(&ctx, Some(&principal), "org.title", "/admin/org"),
-        lines: tree_lines(nodes),
+        lines: tree_lines(&nodes),
         can_manage: principal.has(Permission::OrgManage),
         tile_url,
     };

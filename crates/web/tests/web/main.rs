@@ -1,6 +1,7 @@
 //! The web layer as clients see it: one integration binary with a module per concern.
 
 mod basics;
+mod browser;
 mod contract;
 mod matrix;
 mod pii;

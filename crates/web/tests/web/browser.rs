@@ -1,0 +1,307 @@
+//! Real headless Chromium, driven through chromedriver (WebDriver) with fantoccini,
+//! against the server on a local port with the demo bureau: several roles sign in and
+//! see what their role allows, the administrator passes the second factor, edits a code
+//! table and opens the jurisdiction map. Screenshots go to `artifacts/screenshots/`.
+//!
+//! Locally the tests skip, saying why, when Chromium or chromedriver is missing; under
+//! `CI=true` they are required (`.ci/run` installs `chromium`, `chromium-driver` and
+//! `fonts-noto-cjk`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use fengqiao_app::App;
+use fengqiao_domain::Actor;
+use fengqiao_store::{DatabaseTarget, Store, StoreOptions};
+use fengqiao_web::AppState;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    base: String,
+    _profile: tempfile::TempDir,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Whether the browser tests can run here; under CI they must.
+fn available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "Chromium and chromedriver are required when CI=true (.ci/run installs them)"
+        );
+        eprintln!("skipping the browser test: {CHROMIUM} or {CHROMEDRIVER} is not installed");
+    }
+    present
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts the server with the demo bureau, chromedriver and a headless Chromium.
+async fn start() -> (Browser, App) {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(&StoreOptions::new(DatabaseTarget::Sqlite(
+        data.path().join("b.db"),
+    )))
+    .await
+    .unwrap();
+    let app = App::new(store);
+    app.seed_defaults(&Actor::system("test")).await.unwrap();
+    app.seed_demo(&Actor::system("demo"), 2026, &|_, _| {})
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(app.clone());
+    tokio::spawn(fengqiao_web::serve(listener, state, std::future::pending()));
+
+    let port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1366,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.path().display())
+            ]
+        }
+    }))
+    .unwrap();
+    let mut client = None;
+    for _ in 0..100 {
+        match ClientBuilder::native()
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let client = client.expect("chromedriver answers");
+    (
+        Browser {
+            client,
+            driver,
+            base,
+            _profile: profile,
+            _data: data,
+        },
+        app,
+    )
+}
+
+impl Browser {
+    async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let field = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn sign_in(&self, username: &str) {
+        self.client.delete_all_cookies().await.unwrap();
+        self.open("/login").await;
+        self.fill("#username", username).await;
+        self.fill("#password", fengqiao_app::demo::DEMO_PASSWORD)
+            .await;
+        self.click("#login-submit").await;
+    }
+
+    async fn nav(&self) -> String {
+        self.text("header .nav").await
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.len() > 10_000, "a real screenshot");
+        std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_signs_in_and_sees_what_its_role_allows() {
+    if !available() {
+        return;
+    }
+    let (browser, _app) = start().await;
+
+    browser.sign_in("station_chief").await;
+    assert!(browser.text("#home-title").await.contains("您好"));
+    assert!(browser.text("#coverage").await.contains('%'));
+    let nav = browser.nav().await;
+    assert!(
+        nav.contains("组织辖区") && nav.contains("用户") && nav.contains("审计留痕"),
+        "{nav}"
+    );
+    assert!(
+        !nav.contains("系统设置") && !nav.contains("接口令牌"),
+        "{nav}"
+    );
+    browser.shot("home-station-chief").await;
+
+    browser.sign_in("community_officer").await;
+    let nav = browser.nav().await;
+    assert!(nav.contains("组织辖区") && !nav.contains("用户"), "{nav}");
+    let table = browser.text("table.grid").await;
+    assert!(table.contains("枫源村"), "{table}");
+    browser.shot("home-community-officer").await;
+
+    browser.sign_in("partner").await;
+    assert!(browser.text("#home-agency").await.contains("司法所"));
+    let nav = browser.nav().await;
+    assert!(!nav.contains("组织辖区") && !nav.contains("人员"), "{nav}");
+    // A page outside the role answers as not allowed.
+    browser.open("/admin/users").await;
+    assert!(browser.text("section.error").await.contains("无权访问"));
+    browser.shot("partner-refused").await;
+
+    browser.sign_in("volunteer").await;
+    assert!(browser.text("#home-title").await.contains("您好"));
+    browser.shot("home-volunteer").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_passes_the_second_factor_edits_a_code_table_and_sees_the_map() {
+    if !available() {
+        return;
+    }
+    let (browser, app) = start().await;
+    browser.sign_in("admin").await;
+    // The role requires TOTP; the demo enrolled one.
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#totp-code"))
+        .await
+        .unwrap();
+    let code = app.demo_totp_code("admin").await.unwrap();
+    browser.fill("#totp-code", &code).await;
+    browser.click("#totp-submit").await;
+    assert!(
+        browser
+            .text("#system-status")
+            .await
+            .contains("事件日志条数")
+    );
+    browser.shot("home-admin").await;
+
+    browser.open("/admin/codes/severity").await;
+    browser.fill("#entry-code", "minor").await;
+    browser.fill("#entry-name", "轻微").await;
+    browser.click("#entry-save").await;
+    let mut table = String::new();
+    for _ in 0..50 {
+        table = browser.text("#entries").await;
+        if table.contains("轻微") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(table.contains("minor") && table.contains("轻微"), "{table}");
+    browser.shot("code-table-edited").await;
+
+    browser.open("/admin/org").await;
+    let map = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map[data-features]"))
+        .await
+        .unwrap();
+    let features: usize = map
+        .attr("data-features")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+        .parse()
+        .unwrap();
+    assert!(
+        features >= 40,
+        "the map draws the bureau, stations, communities and grids: {features}"
+    );
+    let shapes = browser
+        .client
+        .find_all(Locator::Css("#map path.leaflet-interactive"))
+        .await
+        .unwrap();
+    assert!(shapes.len() >= 40, "{} polygons on the map", shapes.len());
+    browser.shot("jurisdiction-map").await;
+
+    // The English switch.
+    browser.click("#lang-switch").await;
+    let nav = browser.nav().await;
+    assert!(nav.contains("Jurisdiction"), "{nav}");
+}
