@@ -33,13 +33,13 @@ impl Scope {
             Self::All => ("1 = 1".to_owned(), Vec::new()),
             Self::Under(roots) if roots.is_empty() => ("1 = 0".to_owned(), Vec::new()),
             Self::Under(roots) => {
-                let placeholders: Vec<String> = (0..roots.len())
+                let parameters: Vec<String> = (0..roots.len())
                     .map(|i| format!("${}", first + i))
                     .collect();
                 (
                     format!(
                         "{column} IN (SELECT descendant_id FROM jurisdiction_closure WHERE ancestor_id IN ({}))",
-                        placeholders.join(", ")
+                        parameters.join(", ")
                     ),
                     roots.clone(),
                 )

@@ -2,7 +2,7 @@
 //!
 //! `i18n/zh.toml` and `i18n/en.toml` are flat `key = "text"` files embedded in the
 //! binary; a test checks that both have the same keys and that every key the templates
-//! and handlers use exists. Placeholders are `{0}`, `{1}` ….
+//! and handlers use exists. Arguments are written `{0}`, `{1}` ….
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
