@@ -15,7 +15,7 @@ use super::{Flash, after_post, render};
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::session::Viewer;
-use crate::view::{Shell, masked_phone};
+use crate::view::{Shell, masked_phone, shown_name};
 
 /// A code and its display name.
 #[derive(Debug)]
@@ -189,6 +189,7 @@ pub async fn staff_page(
                 .join("、");
             let mut masked = s.clone();
             masked.phone = Some(masked_phone(s.phone.as_deref()));
+            masked.name = shown_name(&principal, &s.name);
             (masked, roles, place)
         })
         .collect();
@@ -204,7 +205,8 @@ pub async fn staff_detail(
     Viewer(principal, ctx): Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let member = state.app.staff_member_for(&principal, &id).await?;
+    let mut member = state.app.staff_member_for(&principal, &id).await?;
+    member.name = shown_name(&principal, &member.name);
     let nodes = state.app.nodes_for(&principal).await?;
     let t = crate::i18n::Tr::new(ctx.lang);
     let page = StaffDetail {

@@ -16,7 +16,7 @@ use super::{after_post, render};
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::session::Viewer;
-use crate::view::Shell;
+use crate::view::{Shell, shown_name};
 
 /// A node in the tree list, indented by depth.
 #[derive(Debug)]
@@ -157,7 +157,7 @@ pub async fn node_page(
                 .map(|(_, duty)| {
                     (
                         s.id.clone(),
-                        s.name.clone(),
+                        shown_name(&principal, &s.name),
                         t.s(&format!("duty.{duty}")).to_owned(),
                     )
                 })
