@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::space::SpaceIndex;
 use super::sweep::{PairBins, Scratch, Sweep};
 use super::times::TimeOrder;
-use super::{carriers_of_observed, cell_chunks, check_events, permuted_counts};
+use super::{cell_chunks, check_events, permutations, position_of_rank};
 use crate::error::{AnalyticsError, check_non_negative};
 
 /// Band edges and inference settings.
@@ -98,25 +98,19 @@ pub fn knox_bands(
         below = within;
     }
 
-    let sweep = Sweep {
-        index: &index,
-        sorted_times: &order.sorted,
-        time_limit2: max_time * max_time,
-    };
+    let sweep = Sweep::new(&index, &order.sorted, max_time);
+    let mut scratch = Scratch::default();
+    sweep.observed(&position_of_rank(&index, &order), &mut scratch);
     let mut inner = vec![0u64; bins.len()];
-    sweep.count(
-        &carriers_of_observed(&index, &order),
-        &bins,
-        &mut Scratch::default(),
-        &mut inner,
-    );
+    sweep.count_bins(&bins, &mut scratch, &mut inner);
     let complete = |inner: &[u64]| complete_table(inner, &space_totals, &time_totals, pairs);
     let observed = complete(&inner);
     let permuted: Vec<Vec<Vec<u64>>> =
-        permuted_counts(&sweep, &bins, bands.permutations, bands.seed)
-            .iter()
-            .map(|counts| complete(counts))
-            .collect();
+        permutations(&sweep, bands.permutations, bands.seed, |scratch| {
+            let mut counts = vec![0u64; bins.len()];
+            sweep.count_bins(&bins, scratch, &mut counts);
+            complete(&counts)
+        });
 
     let expected = if permuted.is_empty() {
         independent_expectation(&observed, pairs)

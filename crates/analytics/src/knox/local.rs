@@ -118,8 +118,10 @@ fn space_counts(index: &SpaceIndex, t: &[f64], time: f64) -> (Vec<u32>, Vec<u32>
     (ns, nst)
 }
 
-/// pointpats' `p_hypergeom`, computed once per distinct `(ns, nst)` and per distinct
-/// `nt` value rather than once per pair of events.
+/// pointpats' `p_hypergeom`. Events with the same number of spatial neighbours share
+/// their hypergeometric distributions, and equal `nt` values share a term of the mean,
+/// so the work is (distinct `ns`) × (distinct `nt`) × (largest `nst` for that `ns`)
+/// rather than n² distribution functions.
 fn hypergeometric_p_values(ns: &[u32], nt: &[u32], nst: &[u32]) -> Vec<f64> {
     let n = ns.len();
     if n < 2 {
@@ -134,34 +136,46 @@ fn hypergeometric_p_values(ns: &[u32], nt: &[u32], nst: &[u32]) -> Vec<f64> {
         .into_iter()
         .map(|(k, m)| (u64::from(k), m as f64))
         .collect();
-    let mut keys: Vec<(u32, u32)> = ns
-        .iter()
-        .zip(nst)
-        .filter(|&(_, &k)| k > 0)
-        .map(|(&d, &k)| (d, k))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
+    // For each number of draws (ns), the largest count (nst) asked about.
+    let mut largest: HashMap<u32, u32> = HashMap::new();
+    for (&draws, &k) in ns.iter().zip(nst) {
+        let entry = largest.entry(draws).or_default();
+        *entry = (*entry).max(k);
+    }
+    let largest: Vec<(u32, u32)> = largest.into_iter().filter(|&(_, k)| k > 0).collect();
     let ln_fact = LnFactorials::new(population);
-    let values: HashMap<(u32, u32), f64> = keys
+    // For each draws value: below[k] = Σ_j P(X < k | nt[j]) for k = 0..=largest.
+    let below: HashMap<u32, Vec<f64>> = largest
         .par_iter()
-        .map(|&(draws, at_least)| {
-            let mut below = 0.0;
+        .map(|&(draws, top)| {
+            let mut below = vec![0.0; top as usize + 1];
+            let mut pmf = Vec::with_capacity(top as usize);
             for &(success, weight) in &successes {
-                below += weight
-                    * ln_fact.hypergeometric_below(
-                        u64::from(at_least),
-                        population,
-                        success,
-                        u64::from(draws),
-                    );
+                ln_fact.hypergeometric_pmf_below(
+                    u64::from(top),
+                    population,
+                    success,
+                    u64::from(draws),
+                    &mut pmf,
+                );
+                let mut cumulative = 0.0;
+                for (k, &p) in pmf.iter().enumerate() {
+                    cumulative += p;
+                    below[k + 1] += weight * cumulative.min(1.0);
+                }
             }
-            ((draws, at_least), 1.0 - below / n as f64)
+            (draws, below)
         })
         .collect();
     ns.iter()
         .zip(nst)
-        .map(|(&d, &k)| if k == 0 { 1.0 } else { values[&(d, k)] })
+        .map(|(&draws, &k)| {
+            if k == 0 {
+                1.0
+            } else {
+                1.0 - below[&draws][k as usize] / n as f64
+            }
+        })
         .collect()
 }
 
@@ -177,47 +191,50 @@ impl LnFactorials {
         self.0[n as usize] - self.0[k as usize] - self.0[(n - k) as usize]
     }
 
-    /// `P(X < k)` for `X` hypergeometric: `draws` from `population` with `successes`.
-    /// Summed outwards from the term nearest the mode, so that terms too small to
-    /// represent are only ever the negligible ones.
-    fn hypergeometric_below(&self, k: u64, population: u64, successes: u64, draws: u64) -> f64 {
+    /// Fills `out[x]` with `P(X = x)` for `x < top`, `X` hypergeometric: `draws` from
+    /// `population` with `successes`. Computed outwards from the term nearest the mode
+    /// by the ratio of consecutive terms, so that the only terms too small to represent
+    /// are negligible ones.
+    fn hypergeometric_pmf_below(
+        &self,
+        top: u64,
+        population: u64,
+        successes: u64,
+        draws: u64,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        out.resize(top as usize, 0.0);
         let low = (draws + successes).saturating_sub(population);
         let high = draws.min(successes);
-        if k <= low {
-            return 0.0;
+        if top <= low {
+            return;
         }
-        let top = (k - 1).min(high);
+        let last = (top - 1).min(high);
         let mode = ((draws + 1) * (successes + 1) / (population + 2)).clamp(low, high);
-        let start = top.min(mode);
-        let pmf = |x: u64| {
-            (self.ln_choose(successes, x) + self.ln_choose(population - successes, draws - x)
-                - self.ln_choose(population, draws))
-            .exp()
-        };
+        let start = last.min(mode);
         // p(x + 1) / p(x) = (K − x)(N − x) / ((x + 1)(M − K − N + x + 1)).
         let ratio = |x: u64| {
             ((successes - x) as f64 * (draws - x) as f64)
                 / ((x + 1) as f64 * (population + x + 1 - successes - draws) as f64)
         };
-        let first = pmf(start);
-        let mut sum = first;
-        let mut term = first;
-        let mut x = start;
-        while x > low {
+        let first = (self.ln_choose(successes, start)
+            + self.ln_choose(population - successes, draws - start)
+            - self.ln_choose(population, draws))
+        .exp();
+        out[start as usize] = first;
+        let (mut term, mut x) = (first, start);
+        while x > low && term > 0.0 {
             term /= ratio(x - 1);
             x -= 1;
-            sum += term;
-            if term == 0.0 {
-                break;
-            }
+            out[x as usize] = term;
         }
         let (mut term, mut x) = (first, start);
-        while x < top {
+        while x < last {
             term *= ratio(x);
             x += 1;
-            sum += term;
+            out[x as usize] = term;
         }
-        sum.min(1.0)
     }
 }
 

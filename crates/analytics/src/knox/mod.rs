@@ -23,7 +23,6 @@ mod space;
 mod sweep;
 mod times;
 
-use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use serde::Serialize;
 use statrs::function::gamma::gamma_lr;
@@ -34,7 +33,7 @@ pub use local::{KnoxLocal, knox_local};
 use crate::error::{AnalyticsError, check_finite, check_non_negative, check_same_len};
 use crate::rng;
 use space::SpaceIndex;
-use sweep::{PairBins, Scratch, Sweep};
+use sweep::{Scratch, Sweep};
 use times::TimeOrder;
 
 /// Limits and inference settings of a Knox test.
@@ -97,24 +96,14 @@ pub fn knox(
     let order = TimeOrder::new(t);
     let ns = count_space_pairs(&index);
     let nt = order.close_pairs(params.time);
-    let single = SingleBin;
-    let sweep = Sweep {
-        index: &index,
-        sorted_times: &order.sorted,
-        time_limit2: params.time * params.time,
-    };
-    let observed_carrier = carriers_of_observed(&index, &order);
-    let mut observed = [0u64];
-    sweep.count(
-        &observed_carrier,
-        &single,
-        &mut Scratch::default(),
-        &mut observed,
-    );
-    let nst = observed[0];
-    let permuted = permuted_counts(&sweep, &single, params.permutations, params.seed);
-    let permuted_nst: Vec<u64> = permuted.iter().map(|c| c[0]).collect();
-    Ok(summarise(n, nst, ns, nt, &permuted_nst))
+    let sweep = Sweep::new(&index, &order.sorted, params.time);
+    let mut scratch = Scratch::default();
+    sweep.observed(&position_of_rank(&index, &order), &mut scratch);
+    let nst = sweep.count_close(&mut scratch);
+    let permuted = permutations(&sweep, params.permutations, params.seed, |scratch| {
+        sweep.count_close(scratch)
+    });
+    Ok(summarise(n, nst, ns, nt, &permuted))
 }
 
 /// Builds the result from the counts (shared with the local version).
@@ -190,11 +179,7 @@ pub(crate) fn check_limits(distance: f64, time: f64) -> Result<(), AnalyticsErro
 fn count_space_pairs(index: &SpaceIndex) -> u64 {
     cell_chunks(index)
         .into_par_iter()
-        .map(|cells| {
-            let mut count = 0u64;
-            index.for_each_close_pair(cells, |_, _, _| count += 1);
-            count
-        })
+        .map(|cells| index.count_close_pairs(cells))
         .sum()
 }
 
@@ -215,8 +200,8 @@ pub(crate) fn cell_chunks(index: &SpaceIndex) -> Vec<std::ops::Range<usize>> {
     chunks
 }
 
-/// The carrier of each time rank when every event keeps its own time.
-pub(crate) fn carriers_of_observed(index: &SpaceIndex, order: &TimeOrder) -> Vec<u32> {
+/// The position of the event of each time rank.
+pub(crate) fn position_of_rank(index: &SpaceIndex, order: &TimeOrder) -> Vec<u32> {
     let mut position_of_event = vec![0u32; index.len()];
     for (p, &e) in index.event.iter().enumerate() {
         position_of_event[e as usize] = p as u32;
@@ -228,41 +213,20 @@ pub(crate) fn carriers_of_observed(index: &SpaceIndex, order: &TimeOrder) -> Vec
         .collect()
 }
 
-/// Bin counts for each of `permutations` random permutations of the times, permutation
-/// `k` drawn from stream `k` of the seed, in parallel over permutations.
-pub(crate) fn permuted_counts<B: PairBins>(
+/// `measure` of each of `permutations` random permutations of the times (the
+/// carriers in a scratch), permutation `k` drawn from stream `k` of the seed; in
+/// parallel over permutations, results in permutation order.
+pub(crate) fn permutations<T: Send>(
     sweep: &Sweep<'_>,
-    bins: &B,
     permutations: usize,
     seed: u64,
-) -> Vec<Vec<u64>> {
-    let n = sweep.index.len();
+    measure: impl Fn(&mut Scratch) -> T + Sync,
+) -> Vec<T> {
     (0..permutations)
         .into_par_iter()
-        .map_init(
-            || (Scratch::default(), Vec::with_capacity(n)),
-            |(scratch, carrier), k| {
-                carrier.clear();
-                carrier.extend(0..n as u32);
-                carrier.shuffle(&mut rng::stream(seed, k as u64));
-                let mut counts = vec![0u64; bins.len()];
-                sweep.count(carrier, bins, scratch, &mut counts);
-                counts
-            },
-        )
+        .map_init(Scratch::default, |scratch, k| {
+            sweep.shuffled(&mut rng::stream(seed, k as u64), scratch);
+            measure(scratch)
+        })
         .collect()
-}
-
-/// The global test's one bin: every pair the sweep finds is close in space and time.
-struct SingleBin;
-
-impl PairBins for SingleBin {
-    fn len(&self) -> usize {
-        1
-    }
-
-    #[inline]
-    fn bin(&self, _d2: f64, _dt: f64) -> Option<usize> {
-        Some(0)
-    }
 }

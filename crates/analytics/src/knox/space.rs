@@ -14,8 +14,10 @@ use std::ops::Range;
 pub(crate) struct SpaceIndex {
     /// Original event index of each position.
     pub(crate) event: Vec<u32>,
-    /// Coordinates by position.
-    pub(crate) xy: Vec<[f64; 2]>,
+    /// x by position.
+    pub(crate) x: Vec<f64>,
+    /// y by position.
+    pub(crate) y: Vec<f64>,
     /// Occupied cell of each position.
     pub(crate) cell_of: Vec<u32>,
     /// Positions of cell `c` are `cell_start[c]..cell_start[c + 1]`.
@@ -90,13 +92,14 @@ impl SpaceIndex {
         }
         forward_start.push(forward.len() as u32);
 
-        let xy = order
+        let (x, y) = order
             .iter()
-            .map(|&i| [x[i as usize], y[i as usize]])
-            .collect();
+            .map(|&i| (x[i as usize], y[i as usize]))
+            .unzip();
         Self {
             event: order,
-            xy,
+            x,
+            y,
             cell_of,
             cell_start,
             forward,
@@ -128,7 +131,34 @@ impl SpaceIndex {
     /// Squared distance between two positions.
     #[inline]
     pub(crate) fn distance2(&self, a: usize, b: usize) -> f64 {
-        squared_distance(self.xy[a], self.xy[b])
+        squared_distance([self.x[a], self.y[a]], [self.x[b], self.y[b]])
+    }
+
+    /// Number of close pairs owned by the given cells (see `for_each_close_pair`),
+    /// counted with the vectorised distance test.
+    pub(crate) fn count_close_pairs(&self, cells: Range<usize>) -> u64 {
+        let mut count = 0;
+        for c in cells {
+            let own = self.positions(c);
+            for (k, &other) in self.forward(c).iter().enumerate() {
+                let theirs = self.positions(other as usize);
+                for a in own.clone() {
+                    let window = if k == 0 {
+                        a + 1..own.end
+                    } else {
+                        theirs.clone()
+                    };
+                    count += count_within(
+                        self.x[a],
+                        self.y[a],
+                        &self.x[window.clone()],
+                        &self.y[window],
+                        self.reach2,
+                    );
+                }
+            }
+        }
+        count
     }
 
     /// Calls `f(a, b, d²)` for every pair of positions with `d² ≤ reach²` owned by the
@@ -173,6 +203,20 @@ pub(crate) fn squared_distance(a: [f64; 2], b: [f64; 2]) -> f64 {
     let dx = a[0] - b[0];
     let dy = a[1] - b[1];
     dx * dx + dy * dy
+}
+
+/// How many of the points `(xs, ys)` are within `sqrt(reach2)` of `(xa, ya)`, by the
+/// same test as [`squared_distance`]; written without branches so that it vectorises.
+#[inline]
+pub(crate) fn count_within(xa: f64, ya: f64, xs: &[f64], ys: &[f64], reach2: f64) -> u64 {
+    xs.iter()
+        .zip(ys)
+        .map(|(&x, &y)| {
+            let dx = xa - x;
+            let dy = ya - y;
+            u64::from(dx * dx + dy * dy <= reach2)
+        })
+        .sum()
 }
 
 fn bounds(values: &[f64]) -> (f64, f64) {
