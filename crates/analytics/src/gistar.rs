@@ -58,7 +58,8 @@ pub struct GiStar {
     pub expected: Vec<f64>,
     /// V[G*_i] under the null.
     pub variance: Vec<f64>,
-    /// z-scores; NaN when every cell has the same value (no variance).
+    /// z-scores; NaN, as in esda, where there is no variance: every cell has the same
+    /// value, or the cell's block is the whole grid.
     pub z: Vec<f64>,
     /// One-sided normal p-values, `P(Z > |z|)` as esda's `p_norm`.
     pub p_norm: Vec<f64>,

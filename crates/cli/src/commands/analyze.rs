@@ -1,7 +1,8 @@
 //! `fengqiao analyze …`: the statistics of the analytics crate on a CSV file, without
 //! a database. Columns are picked by name; every value of a picked column must be a
 //! finite number, or the command stops with one line naming the file, the row and
-//! the column.
+//! the column. Rows count the data rows from 1 (the header is not a row); the line
+//! number in the file is given too.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use fengqiao_analytics::{
-    Extent, GiStarOptions, KnoxBands, KnoxParams, Kernel, SquareGrid, gi_star_points,
+    Extent, GiStarOptions, Kernel, KnoxBands, KnoxParams, SquareGrid, gi_star_points,
     kernel_density, knox, knox_bands, knox_local,
 };
 use serde_json::json;
@@ -93,8 +94,8 @@ pub struct GiStarArgs {
     /// half-open, so a point on a boundary goes to the cell east or north of it. With
     /// it there are ceil((max − min) / cell) columns and rows, the grid's east and
     /// north edges are closed, and points outside are left out (counted on stderr).
-    #[arg(long, value_delimiter = ',', num_args = 4, value_name = "MINX,MINY,MAXX,MAXY")]
-    pub extent: Option<Vec<f64>>,
+    #[arg(long, value_parser = parse_extent, allow_hyphen_values = true, value_name = "MINX,MINY,MAXX,MAXY")]
+    pub extent: Option<Extent>,
     /// Conditional permutations; with them `p` is esda's one-sided pseudo p-value
     /// (p_sim), without them the one-sided normal p-value P(Z > |z|) (esda's p_norm).
     #[arg(long, default_value_t = 0)]
@@ -120,8 +121,8 @@ pub struct KdeArgs {
     pub kernel: KernelChoice,
     /// Raster extent `minx,miny,maxx,maxy`; by default the points' bounding box
     /// grown by one bandwidth on every side.
-    #[arg(long, value_delimiter = ',', num_args = 4, value_name = "MINX,MINY,MAXX,MAXY")]
-    pub extent: Option<Vec<f64>>,
+    #[arg(long, value_parser = parse_extent, allow_hyphen_values = true, value_name = "MINX,MINY,MAXX,MAXY")]
+    pub extent: Option<Extent>,
 }
 
 /// Kernel shapes on the command line.
@@ -187,7 +188,7 @@ fn run_gistar(args: &GiStarArgs) -> anyhow::Result<()> {
     let columns = read_columns(&points.input, &[&points.x, &points.y])?;
     let (x, y) = (&columns[0], &columns[1]);
     let grid = match &args.extent {
-        Some(e) => SquareGrid::over_extent(Extent::new(e[0], e[1], e[2], e[3])?, args.cell)?,
+        Some(extent) => SquareGrid::over_extent(*extent, args.cell)?,
         None => SquareGrid::covering(x, y, args.cell)?,
     };
     let options = GiStarOptions {
@@ -214,7 +215,7 @@ fn run_kde(args: &KdeArgs) -> anyhow::Result<()> {
     let columns = read_columns(&points.input, &[&points.x, &points.y])?;
     let (x, y) = (&columns[0], &columns[1]);
     let extent = match &args.extent {
-        Some(e) => Extent::new(e[0], e[1], e[2], e[3])?,
+        Some(extent) => *extent,
         None => {
             let (lo_x, hi_x) = bounds(x);
             let (lo_y, hi_y) = bounds(y);
@@ -237,6 +238,24 @@ fn run_kde(args: &KdeArgs) -> anyhow::Result<()> {
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(())
+}
+
+/// Parses `minx,miny,maxx,maxy`.
+fn parse_extent(text: &str) -> Result<Extent, String> {
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{v:?} is not a number"))
+        })
+        .collect::<Result<_, _>>()?;
+    match values[..] {
+        [min_x, min_y, max_x, max_y] => {
+            Extent::new(min_x, min_y, max_x, max_y).map_err(|e| e.to_string())
+        }
+        _ => Err(format!("four numbers are needed, got {}", values.len())),
+    }
 }
 
 fn bounds(values: &[f64]) -> (f64, f64) {
@@ -279,14 +298,17 @@ fn read_columns(path: &Path, names: &[&str]) -> anyhow::Result<Vec<Vec<f64>>> {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(error) => bail!("{file}: row {}: {error}", row + 1),
+            Err(error) => bail!("{file}: row {} (line {}): {error}", row + 1, row + 2),
         }
         row += 1;
         for ((column, &index), name) in columns.iter_mut().zip(&indices).zip(names) {
             let text = record.get(index).unwrap_or("");
             match text.parse::<f64>() {
                 Ok(value) if value.is_finite() => column.push(value),
-                _ => bail!("{file}: row {row}, column {name}: {text:?} is not a finite number"),
+                _ => bail!(
+                    "{file}: row {row} (line {}), column {name}: {text:?} is not a finite number",
+                    row + 1
+                ),
             }
         }
     }
