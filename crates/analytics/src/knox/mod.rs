@@ -160,10 +160,11 @@ pub(crate) fn check_events(x: &[f64], y: &[f64], t: &[f64]) -> Result<(), Analyt
     check_finite("x", x)?;
     check_finite("y", y)?;
     check_finite("t", t)?;
-    if x.len() > u32::MAX as usize {
+    // Positions are u32 and time ranks i32 in the permutation sweep.
+    if x.len() > i32::MAX as usize {
         return Err(AnalyticsError::InvalidParameter {
             name: "events",
-            reason: format!("at most {} events, got {}", u32::MAX, x.len()),
+            reason: format!("at most {} events, got {}", i32::MAX, x.len()),
         });
     }
     Ok(())
@@ -222,11 +223,21 @@ pub(crate) fn permutations<T: Send>(
     seed: u64,
     measure: impl Fn(&mut Scratch) -> T + Sync,
 ) -> Vec<T> {
-    (0..permutations)
+    // A few chunks per thread: enough to balance the load, few enough that the
+    // scratch buffers (tens of MiB for a million events) are allocated rarely.
+    let chunk = permutations
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1);
+    (0..permutations.div_ceil(chunk))
         .into_par_iter()
-        .map_init(Scratch::default, |scratch, k| {
-            sweep.shuffled(&mut rng::stream(seed, k as u64), scratch);
-            measure(scratch)
+        .flat_map_iter(|c| {
+            let mut scratch = Scratch::default();
+            (c * chunk..((c + 1) * chunk).min(permutations))
+                .map(|k| {
+                    sweep.shuffled(&mut rng::stream(seed, k as u64), &mut scratch);
+                    measure(&mut scratch)
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }

@@ -29,6 +29,10 @@ pub(crate) struct SpaceIndex {
     pub(crate) forward_start: Vec<u32>,
     /// The reach, squared: two events are close when `dx² + dy² ≤ reach²`.
     pub(crate) reach2: f64,
+    /// Side of a cell (a hair more than the reach).
+    pub(crate) cell_size: f64,
+    /// South-west corner of each occupied cell.
+    pub(crate) cell_origin: Vec<[f64; 2]>,
 }
 
 impl SpaceIndex {
@@ -92,6 +96,10 @@ impl SpaceIndex {
         }
         forward_start.push(forward.len() as u32);
 
+        let cell_origin = cell_keys
+            .iter()
+            .map(|&(cy, cx)| [min_x + cx as f64 * cell, min_y + cy as f64 * cell])
+            .collect();
         let (x, y) = order
             .iter()
             .map(|&i| (x[i as usize], y[i as usize]))
@@ -105,6 +113,8 @@ impl SpaceIndex {
             forward,
             forward_start,
             reach2: reach * reach,
+            cell_size: cell,
+            cell_origin,
         }
     }
 
