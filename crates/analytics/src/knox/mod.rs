@@ -124,7 +124,8 @@ pub(crate) fn summarise(n: usize, nst: u64, ns: u64, nt: u64, permuted: &[u64]) 
             pairs as f64 - (expected_nst + expected_space_only + expected_time_only),
         ],
     ];
-    let observed = [[nst, ns - nst], [nt - nst, pairs - ns - nt + nst]];
+    // Added before subtracting: with every pair close in time, ns + nt exceeds pairs.
+    let observed = [[nst, ns - nst], [nt - nst, pairs + nst - ns - nt]];
     let permutations = permuted.len();
     let exceedances = (permutations > 0).then(|| permuted.iter().filter(|&&c| c >= nst).count());
     KnoxResult {

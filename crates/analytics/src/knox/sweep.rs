@@ -76,7 +76,7 @@ pub(crate) struct Scratch {
 }
 
 /// Slots handled together against one window.
-const BLOCK: usize = 4;
+const BLOCK: usize = 16;
 
 /// A cell pairs with itself and at most four neighbours.
 const MAX_FORWARD: usize = 5;

@@ -249,3 +249,40 @@ fn bad_input_is_refused_with_its_position() {
     assert!(knox(&[0.0], &[0.0, 1.0], &[0.0], params(1.0, 1.0, 0, 1)).is_err());
     assert!(knox(&[0.0], &[0.0], &[0.0], params(-1.0, 1.0, 0, 1)).is_err());
 }
+
+#[test]
+fn a_lattice_with_many_pairs_exactly_at_the_limit_is_counted_exactly() {
+    // Points every 10 m: pairs at exactly 50 m abound (50 × 0, 30 × 40 …), which is
+    // where the sweep's fast single-precision test hands over to the exact one.
+    let (mut x, mut y, mut t) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..40 {
+        for j in 0..40 {
+            x.push(1_000_000.0 + f64::from(i) * 10.0);
+            y.push(3_000_000.0 + f64::from(j) * 10.0);
+            t.push(f64::from((i * 7 + j * 3) % 30));
+        }
+    }
+    for (distance, time) in [(50.0, 5.0), (30.0, 0.0), (100.0, 29.0)] {
+        let result = knox(&x, &y, &t, params(distance, time, 0, 1)).unwrap();
+        let expected = brute_force_knox(&x, &y, &t, distance, time);
+        assert_eq!(
+            (result.nst, result.ns, result.nt),
+            expected,
+            "{distance} m, {time} d"
+        );
+    }
+}
+
+#[test]
+fn large_inputs_use_the_bucketed_shuffle_and_stay_unbiased() {
+    // 70,000 events: above the size where permutations shuffle in buckets.
+    let (x, y, _) = clustered_events(70_000, 31);
+    let t: Vec<f64> = (0..x.len()).map(|i| ((i * 7919) % 365) as f64).collect();
+    let result = knox(&x, &y, &t, params(100.0, 7.0, 8, 5)).unwrap();
+    let mean = result.permuted_mean.unwrap();
+    assert!(
+        (mean / result.expected_nst - 1.0).abs() < 0.05,
+        "{mean} vs {}",
+        result.expected_nst
+    );
+}
