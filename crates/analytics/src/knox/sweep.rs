@@ -162,15 +162,18 @@ impl<'a> Sweep<'a> {
         }
     }
 
-    /// The carriers when every event keeps its own time: position of each time rank.
+    /// The carriers when every event keeps its own time (the position of each time
+    /// rank), and their times dealt.
     pub(crate) fn observed(&self, position_of_rank: &[u32], scratch: &mut Scratch) {
         scratch.carrier.clear();
         scratch
             .carrier
             .extend(position_of_rank.iter().map(|&p| self.sites[p as usize]));
+        self.start_deal(scratch);
+        self.deal_ranks(scratch, 0..self.sites.len());
     }
 
-    /// Random carriers: the locations shuffled.
+    /// Random carriers: the locations shuffled, and their times dealt.
     ///
     /// Large inputs are shuffled the Rao–Sandelius way, which keeps memory access
     /// local: each location goes to one of 256 buckets uniformly at random, each
@@ -184,6 +187,8 @@ impl<'a> Sweep<'a> {
         if n < 1 << 16 {
             scratch.carrier.extend_from_slice(&self.sites);
             scratch.carrier.shuffle(rng);
+            self.start_deal(scratch);
+            self.deal_ranks(scratch, 0..n);
             return;
         }
         scratch.bucket.resize(n, 0);
@@ -201,18 +206,20 @@ impl<'a> Sweep<'a> {
             scratch.carrier[next[b as usize]] = *site;
             next[b as usize] += 1;
         }
+        // Each bucket is dealt as soon as it is shuffled, while it is in cache.
+        self.start_deal(scratch);
         for b in 0..BUCKETS {
             scratch.carrier[start[b]..start[b + 1]].shuffle(rng);
+            self.deal_ranks(scratch, start[b]..start[b + 1]);
         }
     }
 
-    /// Pairs close in space and time for the carriers in the scratch.
+    /// Pairs close in space and time for the carriers dealt in the scratch.
     ///
     /// The same walk as [`Sweep::for_each_block`], turned inside out for speed: blocks
     /// outside, the cells paired with inside, so that a block is loaded once for all of
     /// them.
     pub(crate) fn count_close(&self, scratch: &mut Scratch) -> u64 {
-        self.deal(scratch);
         let index = self.index;
         let slots = &scratch.slots;
         let mut count = 0u64;
@@ -298,14 +305,13 @@ impl<'a> Sweep<'a> {
     }
 
     /// Adds to `counts` (one per bin) the pairs close in space and time, binned, for
-    /// the carriers in the scratch.
+    /// the carriers dealt in the scratch.
     pub(crate) fn count_bins<B: PairBins>(
         &self,
         bins: &B,
         scratch: &mut Scratch,
         counts: &mut [u64],
     ) {
-        self.deal(scratch);
         let index = self.index;
         let slots = &scratch.slots;
         let times = self.sorted_times;
@@ -330,19 +336,30 @@ impl<'a> Sweep<'a> {
         });
     }
 
-    /// Deals the times to the cells in ascending order.
-    fn deal(&self, scratch: &mut Scratch) {
+    /// Empties the cells before dealing.
+    fn start_deal(&self, scratch: &mut Scratch) {
         let index = self.index;
         scratch.cursor.clear();
         scratch
             .cursor
             .extend_from_slice(&index.cell_start[..index.cells()]);
         scratch.slots.resize(index.len(), Slot::default());
-        for (r, site) in scratch.carrier.iter().enumerate() {
+    }
+
+    /// Deals the times of the given ranks, in ascending order, to their carriers' cells.
+    fn deal_ranks(&self, scratch: &mut Scratch, ranks: Range<usize>) {
+        let Scratch {
+            carrier,
+            cursor,
+            slots,
+            ..
+        } = scratch;
+        for (r, site) in carrier[ranks.clone()].iter().enumerate() {
+            let r = ranks.start + r;
             let cell = site.cell as usize;
-            let slot = scratch.cursor[cell] as usize;
-            scratch.cursor[cell] += 1;
-            scratch.slots[slot] = Slot {
+            let slot = cursor[cell] as usize;
+            cursor[cell] += 1;
+            slots[slot] = Slot {
                 x: site.x,
                 y: site.y,
                 rank: r as i32,
