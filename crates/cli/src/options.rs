@@ -65,6 +65,9 @@ pub enum Command {
     /// Import and export code tables (categories, kinds, grades …).
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Statistics on a CSV file (Knox, Gi*, kernel density); no database needed.
+    #[command(subcommand)]
+    Analyze(crate::commands::analyze::AnalyzeCommand),
     /// Tools for testing the platform itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),

@@ -2,6 +2,7 @@
 //! on one line, by `main`.
 
 mod admin;
+pub(crate) mod analyze;
 mod audit;
 mod serve;
 
@@ -75,6 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => audit::run(&options, command).await,
         Command::User(command) => admin::user(&options, command).await,
         Command::Codes(command) => admin::codes(&options, command).await,
+        Command::Analyze(command) => analyze::run(command),
         Command::Debug(command) => audit::debug(&options, command).await,
     }
 }

@@ -1,0 +1,8 @@
+//! The analytics crate against hand-computed cases, esda and pointpats fixtures, and
+//! brute-force recounts.
+
+mod gistar;
+mod kde;
+mod knox;
+mod support;
+mod temporal;
