@@ -1,0 +1,170 @@
+//! Name keys and fuzzy name similarity.
+//!
+//! A key is the name with numerals as digits and, for communities, compounds and
+//! townships, without the generic suffix: 供电局家属院 → 供电局, 枫源村 → 枫源,
+//! 望京西园三区 → 望京西3区. Similarity is the longest common subsequence over the
+//! total length (so 供电家属院 ~ 供电局家属院 survives the inserted 局), lifted when
+//! one name is contained in the other, and capped when the names differ in a
+//! direction (中山路 ≠ 中山北路) or in their numbers (中山一路 ≠ 中山二路), because
+//! those differences name another place rather than misspell the same one.
+
+use crate::keywords::{NameKind, keyword_ending};
+use crate::numerals::convert_all;
+use crate::parse::Name;
+
+/// Longest key kept; longer names are cut (a 10 kB line must not cost quadratic time).
+const MAX_KEY: usize = 48;
+
+/// A name ready for comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameKey {
+    pub kind: NameKind,
+    pub chars: Box<[char]>,
+    /// The generic suffix taken off (`小区`), to prefer the exact compound on a tie.
+    pub suffix: Option<&'static str>,
+}
+
+impl NameKey {
+    pub fn new(name: &Name) -> NameKey {
+        let mut chars = convert_all(&name.text);
+        let mut suffix = None;
+        if name.kind.strips_suffix()
+            && let Some((len, found)) = keyword_ending(&chars)
+            && len < chars.len()
+        {
+            chars.truncate(chars.len() - len);
+            suffix = Some(found.text);
+        }
+        chars.truncate(MAX_KEY);
+        NameKey {
+            kind: name.kind,
+            chars: chars.into_boxed_slice(),
+            suffix,
+        }
+    }
+
+    /// The bigrams of the key (one unigram for a one-char key), for the index.
+    pub fn grams(&self, out: &mut Vec<u64>) {
+        match &*self.chars {
+            [] => {}
+            [only] => out.push(u64::from(u32::from(*only)) << 32),
+            chars => out.extend(
+                chars
+                    .windows(2)
+                    .map(|w| u64::from(u32::from(w[0])) << 32 | u64::from(u32::from(w[1]))),
+            ),
+        }
+    }
+}
+
+/// Similarity of two keys in [0, 1].
+pub(crate) fn similarity(a: &NameKey, b: &NameKey) -> f32 {
+    let (x, y) = (&*a.chars, &*b.chars);
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let mut score = if x == y {
+        1.0
+    } else {
+        let common = lcs_len(x, y);
+        let (short, long) = if x.len() <= y.len() {
+            (x.len(), y.len())
+        } else {
+            (y.len(), x.len())
+        };
+        let ratio = 2.0 * common as f32 / (x.len() + y.len()) as f32;
+        if common == short && short >= 2 {
+            ratio.max(0.7 + 0.3 * short as f32 / long as f32)
+        } else {
+            ratio
+        }
+    };
+    if differs_in_direction(x, y) || differs_in_numbers(x, y) {
+        score = score.min(0.4);
+    }
+    // 和平小区 and 和平花园 share the key 和平; the one spelt the same ranks first.
+    if a.suffix.is_some() && b.suffix.is_some() && a.suffix != b.suffix {
+        score *= 0.95;
+    }
+    score
+}
+
+fn lcs_len(x: &[char], y: &[char]) -> usize {
+    let mut previous = [0u8; MAX_KEY + 1];
+    let mut current = [0u8; MAX_KEY + 1];
+    for &cx in x.iter().take(MAX_KEY) {
+        for (j, &cy) in y.iter().take(MAX_KEY).enumerate() {
+            current[j + 1] = if cx == cy {
+                previous[j] + 1
+            } else {
+                previous[j + 1].max(current[j])
+            };
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    usize::from(previous[y.len().min(MAX_KEY)])
+}
+
+fn is_direction(c: char) -> bool {
+    matches!(c, '东' | '西' | '南' | '北')
+}
+
+/// Whether one name has a direction the other lacks (中山路 / 中山北路, 艮塔西路 /
+/// 艮塔东路).
+fn differs_in_direction(x: &[char], y: &[char]) -> bool {
+    x.iter()
+        .filter(|c| is_direction(**c))
+        .any(|c| !y.contains(c))
+        || y.iter()
+            .filter(|c| is_direction(**c))
+            .any(|c| !x.contains(c))
+}
+
+/// Whether both names carry numbers and the numbers differ (中山1路 / 中山2路).
+fn differs_in_numbers(x: &[char], y: &[char]) -> bool {
+    fn digits(s: &[char]) -> impl Iterator<Item = char> + '_ {
+        s.iter().filter(|c| c.is_ascii_digit()).copied()
+    }
+    if digits(x).next().is_none() || digits(y).next().is_none() {
+        return false;
+    }
+    !digits(x).eq(digits(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(kind: NameKind, text: &str) -> NameKey {
+        NameKey::new(&Name {
+            kind,
+            text: text.chars().collect(),
+        })
+    }
+
+    fn sim(kind: NameKind, a: &str, b: &str) -> f32 {
+        similarity(&key(kind, a), &key(kind, b))
+    }
+
+    #[test]
+    fn keys_drop_generic_suffixes_and_read_numerals() {
+        let compound = key(NameKind::Compound, "望京西园三区");
+        assert_eq!(compound.chars.iter().collect::<String>(), "望京西园3区");
+        let village = key(NameKind::Community, "枫源村");
+        assert_eq!(village.chars.iter().collect::<String>(), "枫源");
+    }
+
+    #[test]
+    fn a_name_with_a_word_left_out_still_matches() {
+        assert!(sim(NameKind::Compound, "供电局家属院", "供电家属院") >= 0.8);
+        assert!(sim(NameKind::Community, "枫源村", "枫源") >= 0.9);
+    }
+
+    #[test]
+    fn other_directions_and_other_numbers_are_other_places() {
+        assert!(sim(NameKind::Road, "中山路", "中山北路") < 0.5);
+        assert!(sim(NameKind::Road, "艮塔西路", "艮塔东路") < 0.5);
+        assert!(sim(NameKind::Road, "中山一路", "中山二路") < 0.5);
+        assert!(sim(NameKind::Road, "和平路", "和平街") < 0.7);
+    }
+}
