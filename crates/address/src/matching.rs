@@ -33,8 +33,8 @@ pub struct Match {
     pub id: Option<String>,
     /// Its position in [`Registry::entries`].
     pub index: Option<usize>,
-    /// Confidence in [0, 1]; 0 when nothing matched.
-    pub score: f32,
+    /// Confidence in [0, 1], to two decimals; 0 when nothing matched.
+    pub score: f64,
     /// Which components agreed, or why nothing matched, in plain words.
     pub reason: String,
     /// The components read from the query.
@@ -145,7 +145,7 @@ impl Registry {
         Match {
             id: Some(id_of(entry)),
             index: Some(entry as usize),
-            score: (top * 100.0).round() / 100.0,
+            score: (f64::from(top) * 100.0).round() / 100.0,
             reason: reason.describe(),
             components,
         }

@@ -65,6 +65,9 @@ pub enum Command {
     /// Import and export code tables (categories, kinds, grades …).
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Parse free-text addresses and match them against a registry of standard addresses.
+    #[command(subcommand)]
+    Address(crate::commands::address::AddressCommand),
     /// Tools for testing the platform itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),

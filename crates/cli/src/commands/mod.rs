@@ -1,6 +1,7 @@
 //! What each command does. Errors bubble up as `anyhow` chains and are printed once,
 //! on one line, by `main`.
 
+pub(crate) mod address;
 mod admin;
 mod audit;
 mod serve;
@@ -60,6 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => admin::user(&options, command).await,
         Command::Codes(command) => admin::codes(&options, command).await,
         Command::Debug(command) => audit::debug(&options, command).await,
+        Command::Address(command) => address::run(&command),
     }
 }
 
