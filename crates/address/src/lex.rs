@@ -50,6 +50,12 @@ pub fn lex(text: &[char]) -> Vec<Token> {
             continue;
         }
         if let Some((id, unit, len)) = number_at(text, i) {
+            if unit == Unit::Bare && inside_a_name(&run, text.get(i + len..).unwrap_or(&[])) {
+                // 文1西路, 中山1路: digits in the middle of a name belong to it.
+                run.extend(id.chars());
+                i += len;
+                continue;
+            }
             if run.last() == Some(&'第') {
                 run.pop();
             }
@@ -63,6 +69,22 @@ pub fn lex(text: &[char]) -> Vec<Token> {
     }
     flush(&mut tokens, &mut run);
     tokens
+}
+
+/// Whether plain digits between `before` and `after` are part of a name: the text
+/// before them does not end a name (`文`, not `和平路`) and a name character follows.
+fn inside_a_name(before: &[char], after: &[char]) -> bool {
+    let Some(&next) = after.first() else {
+        return false;
+    };
+    let joins_next = !next.is_ascii_alphanumeric()
+        && !matches!(next, '-' | '#')
+        && !crate::keywords::is_all_filler(&after[..after.len().min(12)])
+        && !crate::keywords::is_all_filler(&after[..after.len().min(2)]);
+    !before.is_empty()
+        && !before.last().is_some_and(|c| c.is_ascii_alphanumeric())
+        && crate::keywords::keyword_ending(before).is_none()
+        && joins_next
 }
 
 fn flush(tokens: &mut Vec<Token>, run: &mut Vec<char>) {
@@ -189,6 +211,16 @@ fn unit_at(text: &[char], at: usize) -> (Unit, usize) {
         ("巷", Unit::Lane('巷')),
         ("排", Unit::Lane('排')),
     ];
+    // 72号楼下 after a road is "below number 72": the 楼 starts filler, not a
+    // building word. After a compound the parser reads 号 as a building anyway.
+    if starts(text, at, "号楼")
+        && matches!(
+            text.get(at + 2),
+            Some('下' | '上' | '前' | '后' | '旁' | '里')
+        )
+    {
+        return (Unit::Door, 1);
+    }
     for word in ["栋", "幢", "座", "#楼", "#"] {
         if starts(text, at, word) {
             return (Unit::Building, with_lou(word.chars().count()));

@@ -227,6 +227,7 @@ impl Registry {
         let mut grams = Vec::new();
         for name in &features.names {
             name.grams(&mut grams);
+            name.skip_grams(&mut grams);
         }
         grams.sort_unstable();
         grams.dedup();
