@@ -394,19 +394,21 @@ impl DivisionTable {
         // Narrow the coarser levels to the ancestors of what was just read, and fill
         // in those that all candidates share (诸暨市 implies 绍兴市 and 浙江省).
         for &coarser in &Level::ALL[..level as usize] {
-            let ancestors: Vec<u32> = chosen
+            let ancestors: Vec<Option<u32>> = chosen
                 .candidates
                 .iter()
-                .filter_map(|&c| self.ancestor(c, coarser))
+                .map(|&c| self.ancestor(c, coarser))
                 .collect();
             let set = &mut levels.sets[coarser as usize];
             if set.is_empty() {
-                let first = ancestors.first().copied();
-                if first.is_some() && ancestors.iter().all(|&a| Some(a) == first) {
+                // Only when every candidate has the same one: 朝阳区 of Beijing has no
+                // city level at all, so 朝阳区 alone implies no city.
+                let first = ancestors.first().copied().flatten();
+                if first.is_some() && ancestors.iter().all(|&a| a == first) {
                     set.extend(first);
                 }
             } else {
-                set.retain(|a| ancestors.contains(a));
+                set.retain(|a| ancestors.contains(&Some(*a)));
             }
         }
         for &nested in &chosen.nested {

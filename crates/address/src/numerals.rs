@@ -26,7 +26,8 @@ pub fn digit_value(c: char) -> Option<u32> {
 
 /// Whether `c` belongs to a Chinese numeral (digit, unit or 廿/卅), not Arabic digits.
 pub fn is_chinese_numeral(c: char) -> bool {
-    !c.is_ascii_digit() && (digit_value(c).is_some() || unit_value(c).is_some())
+    !c.is_ascii_digit()
+        && (digit_value(c).is_some() || unit_value(c).is_some() || matches!(c, '廿' | '卅'))
 }
 
 fn unit_value(c: char) -> Option<u64> {
