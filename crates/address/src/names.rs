@@ -30,8 +30,9 @@ impl NameKey {
         let mut suffix = None;
         if name.kind.strips_suffix()
             && let Some((len, found)) = keyword_ending(&chars)
-            && len < chars.len()
+            && len + 2 <= chars.len()
         {
+            // 阳湾 keeps its 湾: a one-character key says too little to compare.
             chars.truncate(chars.len() - len);
             suffix = Some(found.text);
         }
