@@ -300,6 +300,16 @@ pub fn continues_a_name(rest: &str) -> bool {
         "店", "厂", "站", "局", "所", "中学", "小学", "医院", "宾馆", "酒店", "市场", "公园",
         "商场", "超市", "大学", "学院", "书店", "饭店", "公司", "银行",
     ];
+    // 长安 + 派出所, 和平 + 小区: when the text up to the next number is nothing but a
+    // suffix, the short name is the core of that name.
+    let run: Vec<char> = rest
+        .chars()
+        .take_while(|c| !c.is_ascii_alphanumeric() && !matches!(c, '#' | '-'))
+        .take(8)
+        .collect();
+    if !run.is_empty() && keyword_ending(&run).is_some_and(|(len, _)| len == run.len()) {
+        return true;
+    }
     let rest = rest.trim_start_matches(['东', '西', '南', '北', '中']);
     let rest = rest
         .trim_start_matches(|c: char| c.is_ascii_digit() || crate::numerals::is_chinese_numeral(c));
@@ -341,5 +351,7 @@ mod tests {
         assert!(continues_a_name("大道888号"));
         assert!(continues_a_name("东路5号"));
         assert!(!continues_a_name("枫桥大道288号"));
+        assert!(continues_a_name("派出所"));
+        assert!(continues_a_name("小区1幢"));
     }
 }
