@@ -418,7 +418,7 @@ fn chinese(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             digit(n / 10),
-            if n % 10 > 0 {
+            if !n.is_multiple_of(10) {
                 digit(n % 10).to_string()
             } else {
                 String::new()

@@ -3,7 +3,7 @@
 
 /// What a number counts, from the unit written after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub enum Marker {
     /// 号: a door number, or a building inside a compound.
     Door,
     /// 号院: a door number that is also a courtyard (`12号院`).
@@ -34,7 +34,7 @@ pub enum Token {
     /// A run of text between numbers.
     Run(Vec<char>),
     /// A number (possibly with letters and dashes) and its unit.
-    Number { id: String, unit: Unit },
+    Number { id: String, unit: Marker },
 }
 
 /// Splits `text` (normalised, numerals converted) into tokens, dropping distance
@@ -50,7 +50,7 @@ pub fn lex(text: &[char]) -> Vec<Token> {
             continue;
         }
         if let Some((id, unit, len)) = number_at(text, i) {
-            if unit == Unit::Bare && inside_a_name(&run, text.get(i + len..).unwrap_or(&[])) {
+            if unit == Marker::Bare && inside_a_name(&run, text.get(i + len..).unwrap_or(&[])) {
                 // 文1西路, 中山1路: digits in the middle of a name belong to it.
                 run.extend(id.chars());
                 i += len;
@@ -103,7 +103,7 @@ fn is_digit(c: Option<&char>) -> bool {
 
 /// Reads an identifier and its unit at `at`: `15号`, `16#楼`, `B栋`, `8-2-301`,
 /// `A2座`, `3F`, `15之1号`.
-fn number_at(text: &[char], at: usize) -> Option<(String, Unit, usize)> {
+fn number_at(text: &[char], at: usize) -> Option<(String, Marker, usize)> {
     let mut j = at;
     let mut id = String::new();
     if is_letter(text.get(j)) {
@@ -143,7 +143,7 @@ fn number_at(text: &[char], at: usize) -> Option<(String, Unit, usize)> {
     }
     // 3F is the third floor; 15A号 is door 15A.
     if text.get(j) == Some(&'F') && !is_letter(text.get(j + 1)) {
-        return Some((id, Unit::Floor, j + 1 - at));
+        return Some((id, Marker::Floor, j + 1 - at));
     }
     if is_letter(text.get(j)) && !is_letter(text.get(j + 1)) {
         id.push(text[j]);
@@ -167,7 +167,7 @@ fn read_digits(text: &[char], j: &mut usize, id: &mut String) {
 fn letter_unit(text: &[char], at: usize) -> bool {
     matches!(
         unit_at(text, at).0,
-        Unit::Building | Unit::Unit | Unit::SubArea(_) | Unit::Door | Unit::DoorCourtyard
+        Marker::Building | Marker::Unit | Marker::SubArea(_) | Marker::Door | Marker::DoorCourtyard
     )
 }
 
@@ -177,7 +177,7 @@ fn starts(text: &[char], at: usize, word: &str) -> bool {
 }
 
 /// The unit written at `at`, and how many chars it takes.
-fn unit_at(text: &[char], at: usize) -> (Unit, usize) {
+fn unit_at(text: &[char], at: usize) -> (Marker, usize) {
     // A building word may be followed by 楼 (`16栋楼`), unless that 楼 starts filler
     // such as 楼下.
     let with_lou = |len: usize| {
@@ -191,25 +191,25 @@ fn unit_at(text: &[char], at: usize) -> (Unit, usize) {
             len
         }
     };
-    const TABLE: &[(&str, Unit)] = &[
-        ("号楼", Unit::Building),
-        ("号院", Unit::DoorCourtyard),
-        ("号", Unit::Door),
-        ("村民小组", Unit::Group),
-        ("小组", Unit::Group),
-        ("组", Unit::Group),
-        ("队", Unit::Group),
-        ("单元", Unit::Unit),
-        ("层", Unit::Floor),
-        ("房间", Unit::Room),
-        ("室", Unit::Room),
-        ("房", Unit::Room),
-        ("户", Unit::Room),
-        ("期", Unit::SubArea('期')),
-        ("区", Unit::SubArea('区')),
-        ("弄", Unit::Lane('弄')),
-        ("巷", Unit::Lane('巷')),
-        ("排", Unit::Lane('排')),
+    const TABLE: &[(&str, Marker)] = &[
+        ("号楼", Marker::Building),
+        ("号院", Marker::DoorCourtyard),
+        ("号", Marker::Door),
+        ("村民小组", Marker::Group),
+        ("小组", Marker::Group),
+        ("组", Marker::Group),
+        ("队", Marker::Group),
+        ("单元", Marker::Unit),
+        ("层", Marker::Floor),
+        ("房间", Marker::Room),
+        ("室", Marker::Room),
+        ("房", Marker::Room),
+        ("户", Marker::Room),
+        ("期", Marker::SubArea('期')),
+        ("区", Marker::SubArea('区')),
+        ("弄", Marker::Lane('弄')),
+        ("巷", Marker::Lane('巷')),
+        ("排", Marker::Lane('排')),
     ];
     // 72号楼下 after a road is "below number 72": the 楼 starts filler, not a
     // building word. After a compound the parser reads 号 as a building anyway.
@@ -219,28 +219,28 @@ fn unit_at(text: &[char], at: usize) -> (Unit, usize) {
             Some('下' | '上' | '前' | '后' | '旁' | '里')
         )
     {
-        return (Unit::Door, 1);
+        return (Marker::Door, 1);
     }
     for word in ["栋", "幢", "座", "#楼", "#"] {
         if starts(text, at, word) {
-            return (Unit::Building, with_lou(word.chars().count()));
+            return (Marker::Building, with_lou(word.chars().count()));
         }
     }
     if starts(text, at, "社") && !starts(text, at, "社区") {
-        return (Unit::Group, 1);
+        return (Marker::Group, 1);
     }
     if starts(text, at, "门") && !starts(text, at, "门口") && !starts(text, at, "门前") {
-        return (Unit::Unit, 1);
+        return (Marker::Unit, 1);
     }
     if starts(text, at, "楼") {
-        return (Unit::BuildingOrFloor, 1);
+        return (Marker::BuildingOrFloor, 1);
     }
     for (word, unit) in TABLE {
         if starts(text, at, word) {
             return (*unit, word.chars().count());
         }
     }
-    (Unit::Bare, 0)
+    (Marker::Bare, 0)
 }
 
 /// The length of a distance phrase at `at` (`往东50米`, `向北约200米处`, `东侧100米`).
@@ -310,7 +310,7 @@ mod tests {
         lex(&s.chars().collect::<Vec<_>>())
     }
 
-    fn number(id: &str, unit: Unit) -> Token {
+    fn number(id: &str, unit: Marker) -> Token {
         Token::Number {
             id: id.to_string(),
             unit,
@@ -327,21 +327,21 @@ mod tests {
             tokens("和平路66号和平小区1幢3单元201室"),
             [
                 run("和平路"),
-                number("66", Unit::Door),
+                number("66", Marker::Door),
                 run("和平小区"),
-                number("1", Unit::Building),
-                number("3", Unit::Unit),
-                number("201", Unit::Room),
+                number("1", Marker::Building),
+                number("3", Marker::Unit),
+                number("201", Marker::Room),
             ]
         );
     }
 
     #[test]
     fn dashed_chains_letters_and_hash_buildings_are_one_identifier() {
-        assert_eq!(tokens("8-2-301"), [number("8-2-301", Unit::Bare)]);
-        assert_eq!(tokens("16#楼"), [number("16", Unit::Building)]);
-        assert_eq!(tokens("科兴科学园B栋")[1], number("B", Unit::Building));
-        assert_eq!(tokens("15之1号"), [number("15-1", Unit::Door)]);
+        assert_eq!(tokens("8-2-301"), [number("8-2-301", Marker::Bare)]);
+        assert_eq!(tokens("16#楼"), [number("16", Marker::Building)]);
+        assert_eq!(tokens("科兴科学园B栋")[1], number("B", Marker::Building));
+        assert_eq!(tokens("15之1号"), [number("15-1", Marker::Door)]);
     }
 
     #[test]

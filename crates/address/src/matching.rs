@@ -265,7 +265,7 @@ fn score(query: &Features, entry: &Features, mut reason: Option<&mut Reason>) ->
     let mut total = 0.0_f32;
     let mut finest_agreed: u8 = 0;
 
-    for level in 0..4 {
+    for (level, label) in LEVEL_LABELS.iter().enumerate() {
         let (q, e) = (&query.divisions[level], &entry.divisions[level]);
         if q.is_empty() || e.is_empty() {
             continue;
@@ -276,8 +276,8 @@ fn score(query: &Features, entry: &Features, mut reason: Option<&mut Reason>) ->
         agreed += DIVISION_WEIGHT;
         total += DIVISION_WEIGHT;
         if let Some(r) = reason.as_deref_mut() {
-            let name = table().common_name(e).unwrap_or(LEVEL_LABELS[level]);
-            r.agreed.push(format!("{} {name}", LEVEL_LABELS[level]));
+            let name = table().common_name(e).unwrap_or(label);
+            r.agreed.push(format!("{label} {name}"));
         }
     }
 

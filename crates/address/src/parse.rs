@@ -11,7 +11,7 @@
 use crate::components::Components;
 use crate::divisions::{Level, LevelSets, table};
 use crate::keywords::{self, NameKind};
-use crate::lex::{Token, Unit, lex};
+use crate::lex::{Marker, Token, lex};
 use crate::normalize::normalize;
 use crate::numerals::convert_before_units;
 
@@ -146,9 +146,9 @@ impl Builder<'_> {
         }
     }
 
-    fn number(&mut self, id: &str, unit: Unit, next: Option<&Token>) {
+    fn number(&mut self, id: &str, unit: Marker, next: Option<&Token>) {
         match unit {
-            Unit::Door => {
+            Marker::Door => {
                 let after_compound = self.last == Some(Slot::Name(NameKind::Compound));
                 let c = &self.parsed.components;
                 if (after_compound || c.door_number.is_some()) && c.building.is_none() {
@@ -157,35 +157,35 @@ impl Builder<'_> {
                     self.set(Slot::Door, id);
                 }
             }
-            Unit::DoorCourtyard => {
+            Marker::DoorCourtyard => {
                 self.set(Slot::Door, id);
                 let courtyard = format!("{id}号院");
                 self.add_name(NameKind::Compound, &courtyard, false);
             }
-            Unit::Building => self.set(Slot::Building, id),
-            Unit::BuildingOrFloor => {
+            Marker::Building => self.set(Slot::Building, id),
+            Marker::BuildingOrFloor => {
                 // 5楼501: the room number starts with the floor, so 5楼 is a floor;
                 // 312楼 with no building before it is building 312.
-                let room_follows = matches!(next, Some(Token::Number { id: room, unit: Unit::Room | Unit::Bare }) if room.starts_with(id) && room.len() > id.len());
+                let room_follows = matches!(next, Some(Token::Number { id: room, unit: Marker::Room | Marker::Bare }) if room.starts_with(id) && room.len() > id.len());
                 if self.parsed.components.building.is_some() || room_follows {
                     self.set(Slot::Floor, id);
                 } else {
                     self.set(Slot::Building, id);
                 }
             }
-            Unit::Unit => self.set(Slot::Unit, id),
-            Unit::Floor => self.set(Slot::Floor, id),
-            Unit::Room => self.set(Slot::Room, id),
-            Unit::Group => self.set(Slot::Group, id),
-            Unit::SubArea(suffix) => {
+            Marker::Unit => self.set(Slot::Unit, id),
+            Marker::Floor => self.set(Slot::Floor, id),
+            Marker::Room => self.set(Slot::Room, id),
+            Marker::Group => self.set(Slot::Group, id),
+            Marker::SubArea(suffix) => {
                 let extend = self.last == Some(Slot::Name(NameKind::Compound));
                 self.add_name(NameKind::Compound, &format!("{id}{suffix}"), extend);
             }
-            Unit::Lane(suffix) => {
+            Marker::Lane(suffix) => {
                 let extend = self.last == Some(Slot::Name(NameKind::Road));
                 self.add_name(NameKind::Road, &format!("{id}{suffix}"), extend);
             }
-            Unit::Bare => self.bare(id),
+            Marker::Bare => self.bare(id),
         }
     }
 

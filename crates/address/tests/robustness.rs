@@ -18,8 +18,8 @@ const ALPHABET: &[char] = &[
     '省', '市', '区', '县', '镇', '乡', '街', '道', '路', '村', '组', '社', '号', '楼', '栋', '幢',
     '座', '单', '元', '门', '层', '室', '院', '小', '园', '苑', '第', '往', '东', '米', '口', '对',
     '面', '一', '二', '三', '十', '百', '千', '两', '〇', '廿', '0', '1', '5', '9', 'A', 'b', '#',
-    '-', '－', '１', '（', ')', ' ', '\t', '之', '附', 'F', '浙', '江', '诸', '暨', '枫', '桥', '和',
-    '平', '朝', '阳', '中', '山', '派', '出', '所', '\u{0}', '\u{FFFD}', '😀', 'é',
+    '-', '－', '１', '（', ')', ' ', '\t', '之', '附', 'F', '浙', '江', '诸', '暨', '枫', '桥',
+    '和', '平', '朝', '阳', '中', '山', '派', '出', '所', '\u{0}', '\u{FFFD}', '😀', 'é',
 ];
 
 fn random_text(rng: &mut ChaCha8Rng, max_len: usize) -> String {
@@ -113,12 +113,28 @@ fn a_wrong_header_is_refused() {
 fn bad_rows_are_refused_with_their_row_and_field() {
     let cases: &[(&str, &str, &str)] = &[
         ("id,address\n,和平路1号\n", "row 2", "`id`"),
-        ("id,address\nA1,和平路1号\nA1,和平路2号\n", "row 3", "already used on row 2"),
+        (
+            "id,address\nA1,和平路1号\nA1,和平路2号\n",
+            "row 3",
+            "already used on row 2",
+        ),
         ("id,address\nA1,\n", "row 2", "`address`"),
-        ("id,address,lng,lat\nA1,和平路1号,120.1,\n", "row 2", "`lat`"),
+        (
+            "id,address,lng,lat\nA1,和平路1号,120.1,\n",
+            "row 2",
+            "`lat`",
+        ),
         ("id,address,lng,lat\nA1,和平路1号,,30.2\n", "row 2", "`lng`"),
-        ("id,address,lng,lat\nA1,和平路1号,190,30\n", "row 2", "out of range"),
-        ("id,address,lng,lat\nA1,和平路1号,abc,30\n", "row 2", "not a number"),
+        (
+            "id,address,lng,lat\nA1,和平路1号,190,30\n",
+            "row 2",
+            "out of range",
+        ),
+        (
+            "id,address,lng,lat\nA1,和平路1号,abc,30\n",
+            "row 2",
+            "not a number",
+        ),
         ("id,address\nA1,和平路1号,extra\n", "row 2", "3 fields"),
     ];
     for (csv, row, detail) in cases {
