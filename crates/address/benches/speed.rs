@@ -79,6 +79,14 @@ fn main() {
         registry.len() as f64 / loaded.as_secs_f64()
     );
 
+    // For benches/compare_cpca.py: the same queries, one per line.
+    if let Ok(path) = std::env::var("SPEED_WRITE_QUERIES") {
+        let text: String = queries.iter().map(|(q, _)| format!("{q}\n")).collect();
+        if let Err(error) = std::fs::write(&path, text) {
+            eprintln!("cannot write the queries to {path}: {error}");
+        }
+    }
+
     // Warm up the division table and the caches before timing.
     for (query, _) in queries.iter().take(1_000) {
         black_box(parse(query));

@@ -2,7 +2,7 @@
 //!
 //! A key is the name with numerals as digits and, for communities, compounds and
 //! townships, without the generic suffix: 供电局家属院 → 供电局, 枫源村 → 枫源,
-//! 望京西园三区 → 望京西3区. Similarity is the longest common subsequence over the
+//! 望京西园三区 → 望京西园3区. Similarity is the longest common subsequence over the
 //! total length (so 供电家属院 ~ 供电局家属院 survives the inserted 局), lifted when
 //! one name is contained in the other, and capped when the names differ in a
 //! direction (中山路 ≠ 中山北路) or in their numbers (中山一路 ≠ 中山二路), because
