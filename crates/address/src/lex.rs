@@ -8,8 +8,10 @@ pub enum Marker {
     Door,
     /// 号院: a door number that is also a courtyard (`12号院`).
     DoorCourtyard,
-    /// 号楼, 栋, 幢, 座, #, #楼.
+    /// 号楼, 栋, 幢, 座, #楼.
     Building,
+    /// `#` alone: a building (`16#`), or a door right after a road (`文清路99#`).
+    Hash,
     /// 楼 alone: a building (`312楼`) or a floor (`5楼501`), decided by context.
     BuildingOrFloor,
     /// 单元, 门.
@@ -167,7 +169,12 @@ fn read_digits(text: &[char], j: &mut usize, id: &mut String) {
 fn letter_unit(text: &[char], at: usize) -> bool {
     matches!(
         unit_at(text, at).0,
-        Marker::Building | Marker::Unit | Marker::SubArea(_) | Marker::Door | Marker::DoorCourtyard
+        Marker::Building
+            | Marker::Hash
+            | Marker::Unit
+            | Marker::SubArea(_)
+            | Marker::Door
+            | Marker::DoorCourtyard
     )
 }
 
@@ -221,10 +228,13 @@ fn unit_at(text: &[char], at: usize) -> (Marker, usize) {
     {
         return (Marker::Door, 1);
     }
-    for word in ["栋", "幢", "座", "#楼", "#"] {
+    for word in ["栋", "幢", "座", "#楼"] {
         if starts(text, at, word) {
             return (Marker::Building, with_lou(word.chars().count()));
         }
+    }
+    if starts(text, at, "#") {
+        return (Marker::Hash, 1);
     }
     if starts(text, at, "社") && !starts(text, at, "社区") {
         return (Marker::Group, 1);
@@ -340,6 +350,7 @@ mod tests {
     fn dashed_chains_letters_and_hash_buildings_are_one_identifier() {
         assert_eq!(tokens("8-2-301"), [number("8-2-301", Marker::Bare)]);
         assert_eq!(tokens("16#楼"), [number("16", Marker::Building)]);
+        assert_eq!(tokens("16#"), [number("16", Marker::Hash)]);
         assert_eq!(tokens("科兴科学园B栋")[1], number("B", Marker::Building));
         assert_eq!(tokens("15之1号"), [number("15-1", Marker::Door)]);
     }

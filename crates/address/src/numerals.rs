@@ -95,13 +95,19 @@ pub fn parse_chinese(run: &[char]) -> Option<u64> {
     Some(total)
 }
 
-/// Characters that, right after a numeral, make it a count: `十五号`, `三组`, `二单元`.
-fn starts_unit(next: char, after: Option<char>) -> bool {
+/// Whether the text right after a numeral makes it a count: `十五号`, `三组`, `二单元`,
+/// `第二村民小组`.
+fn starts_unit(after: &[char]) -> bool {
+    let Some(&next) = after.first() else {
+        return false;
+    };
     match next {
         '号' | '组' | '队' | '栋' | '幢' | '座' | '单' | '门' | '层' | '楼' | '室' | '区'
         | '期' | '户' | '房' | '巷' | '弄' | '排' | '#' | '-' => true,
         // 三社 is a village group, 社区 is a community.
-        '社' => after != Some('区'),
+        '社' => after.get(1) != Some(&'区'),
+        '村' => after.starts_with(&['村', '民', '小', '组']),
+        '小' => after.starts_with(&['小', '组']),
         _ => false,
     }
 }
@@ -122,8 +128,7 @@ pub fn convert_before_units(text: &[char]) -> Vec<char> {
             i += 1;
         }
         let run = &text[start..i];
-        let next = text.get(i).copied();
-        let counts = next.is_some_and(|n| starts_unit(n, text.get(i + 1).copied()));
+        let counts = starts_unit(&text[i..]);
         match parse_chinese(run).filter(|_| counts) {
             Some(value) => {
                 if out.last() == Some(&'第') {
@@ -217,5 +222,13 @@ mod tests {
         let community: String = convert_before_units(&chars("三社区")).into_iter().collect();
         assert_eq!(group, "3社");
         assert_eq!(community, "三社区");
+    }
+
+    #[test]
+    fn a_village_group_may_be_spelt_in_full() {
+        let group: String = convert_before_units(&chars("第二村民小组"))
+            .into_iter()
+            .collect();
+        assert_eq!(group, "2村民小组");
     }
 }

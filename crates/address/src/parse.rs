@@ -150,11 +150,23 @@ impl Builder<'_> {
         match unit {
             Marker::Door => {
                 let after_compound = self.last == Some(Slot::Name(NameKind::Compound));
+                let inside = matches!(self.last, Some(Slot::Building | Slot::Unit | Slot::Floor));
                 let c = &self.parsed.components;
-                if (after_compound || c.door_number.is_some()) && c.building.is_none() {
+                if inside && c.room.is_none() {
+                    // 1幢3单元301号: after a building or unit, 号 numbers a room.
+                    self.set(Slot::Room, id);
+                } else if (after_compound || c.door_number.is_some()) && c.building.is_none() {
                     self.set(Slot::Building, id);
                 } else {
                     self.set(Slot::Door, id);
+                }
+            }
+            Marker::Hash => {
+                let after_road = self.last == Some(Slot::Name(NameKind::Road));
+                if after_road && self.parsed.components.door_number.is_none() {
+                    self.set(Slot::Door, id);
+                } else {
+                    self.set(Slot::Building, id);
                 }
             }
             Marker::DoorCourtyard => {

@@ -47,6 +47,26 @@ fn a_hash_after_a_number_marks_a_building() {
 }
 
 #[test]
+fn a_hash_right_after_a_road_is_a_door_number() {
+    let c = parts("文清路99#");
+    assert_eq!(c.door_number.as_deref(), Some("99"));
+    assert_eq!(c.building, None);
+}
+
+#[test]
+fn a_number_with_hao_inside_a_unit_is_a_room() {
+    let c = parts("和平小区1幢3单元301号");
+    assert_eq!(c.room.as_deref(), Some("301"));
+    assert_eq!(c.door_number, None);
+}
+
+#[test]
+fn a_village_group_spelt_in_full_is_a_group() {
+    assert_eq!(parts("枫源村第二村民小组15号").group.as_deref(), Some("2"));
+    assert_eq!(parts("枫源村三小组").group.as_deref(), Some("3"));
+}
+
+#[test]
 fn building_words_all_mean_building() {
     for text in [
         "和平小区3号楼",
