@@ -4,14 +4,14 @@
 cpca (PyPI) recognises province, city and county only; we parse every component, so
 the ratio flatters cpca. Run from the repository root, in a virtual environment:
 
-    python3 -m venv .venv-cpca
-    .venv-cpca/bin/pip install cpca
-    .venv-cpca/bin/python crates/address/benches/compare_cpca.py
+    python3 -m venv /tmp/venv-cpca     # outside the work tree
+    /tmp/venv-cpca/bin/pip install cpca
+    /tmp/venv-cpca/bin/python crates/address/benches/compare_cpca.py
 
 It runs `cargo bench -p fengqiao-address --bench speed` pinned to CPU 0 (when
 `taskset` exists), which writes its queries to a temporary file and prints its own
 parse rate, then times `cpca.transform` over the same queries in one batch, also on
-CPU 0, and prints both rates, the ratio, and how often each found a county.
+CPU 0, and prints both rates, the ratio, and how often cpca found a county.
 """
 
 import os
