@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use fengqiao_address::{Components, Registry, parse};
-use serde_json::json;
+use serde::Serialize;
 
 /// `address` subcommands.
 #[derive(Debug, Subcommand)]
@@ -35,19 +35,27 @@ pub(crate) fn run(command: &AddressCommand) -> anyhow::Result<ExitCode> {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     for_each_line(stdin, |number, line| {
-        let value = match line {
-            Err(lossy) => json!({
-                "line": number,
-                "query": lossy,
-                "id": null,
-                "error": "the line is not valid UTF-8",
-            }),
+        match line {
+            Err(lossy) => serde_json::to_writer(
+                &mut out,
+                &ErrorLine {
+                    line: number,
+                    query: &lossy,
+                    id: None,
+                    error: "the line is not valid UTF-8",
+                },
+            )?,
             Ok(query) => match &registry {
-                None => json!({ "query": query, "components": parse(query) }),
-                Some(registry) => match_line(registry, query),
+                None => serde_json::to_writer(
+                    &mut out,
+                    &ParseLine {
+                        query,
+                        components: parse(query),
+                    },
+                )?,
+                Some(registry) => serde_json::to_writer(&mut out, &match_line(registry, query))?,
             },
-        };
-        serde_json::to_writer(&mut out, &value)?;
+        }
         out.write_all(b"\n")?;
         Ok(())
     })?;
@@ -55,24 +63,50 @@ pub(crate) fn run(command: &AddressCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn match_line(registry: &Registry, query: &str) -> serde_json::Value {
+/// One line of `address match` output.
+#[derive(Serialize)]
+struct MatchLine<'a> {
+    query: &'a str,
+    id: Option<String>,
+    score: f64,
+    reason: String,
+    components: Components,
+}
+
+/// One line of `address parse` output.
+#[derive(Serialize)]
+struct ParseLine<'a> {
+    query: &'a str,
+    components: Components,
+}
+
+/// The output for a line that could not be read as text.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    line: u64,
+    query: &'a str,
+    id: Option<&'a str>,
+    error: &'a str,
+}
+
+fn match_line<'a>(registry: &Registry, query: &'a str) -> MatchLine<'a> {
     if query.trim().is_empty() {
-        return json!({
-            "query": query,
-            "id": null,
-            "score": 0.0,
-            "reason": "empty query",
-            "components": Components::default(),
-        });
+        return MatchLine {
+            query,
+            id: None,
+            score: 0.0,
+            reason: "empty query".to_string(),
+            components: Components::default(),
+        };
     }
     let found = registry.match_query(query);
-    json!({
-        "query": query,
-        "id": found.id,
-        "score": found.score,
-        "reason": found.reason,
-        "components": found.components,
-    })
+    MatchLine {
+        query,
+        id: found.id,
+        score: found.score,
+        reason: found.reason,
+        components: found.components,
+    }
 }
 
 /// Calls `each` with every line of `input` (numbered from 1, without its line ending):
