@@ -47,8 +47,11 @@ const ACCEPT: f32 = 0.6;
 const TIE: f32 = 0.02;
 /// A name agrees at this similarity or above.
 const NAME_AGREES: f32 = 0.7;
-/// Candidates scored at most per query, best bigram hits first.
+/// Candidates scored per query, best bigram hits first, and more when they tie.
 const MAX_CANDIDATES: usize = 256;
+/// Above this many candidates tied for the most bigram hits, the query is too vague
+/// to compare them all, and the answer is none rather than a guess among a subset.
+const MAX_TIED: usize = 2_048;
 
 /// Weight and specificity rank of each identifier, in [`NUMBER_FIELDS`] order.
 const NUMBER_WEIGHTS: [(f32, u8); 6] = [
@@ -107,7 +110,11 @@ impl Registry {
         if features.names.is_empty() {
             return no_match("the query names no road, village, compound or landmark".into());
         }
-        let candidates = self.candidates(&features);
+        let Some(candidates) = self.candidates(&features) else {
+            return no_match(format!(
+                "too vague: more than {MAX_TIED} entries fit the query equally well"
+            ));
+        };
         let mut best: Option<(u32, f32)> = None;
         let mut second: Option<(u32, f32)> = None;
         for entry in candidates {
@@ -160,8 +167,9 @@ impl Registry {
         })
     }
 
-    /// Entries sharing name bigrams with the query, most shared first.
-    fn candidates(&self, query: &Features) -> Vec<u32> {
+    /// Entries sharing name bigrams with the query, most shared first; `None` when
+    /// too many tie for the most (see [`MAX_TIED`]).
+    fn candidates(&self, query: &Features) -> Option<Vec<u32>> {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let Scratch {
@@ -208,10 +216,22 @@ impl Registry {
                 hits[e as usize] = 0;
             }
             if ranked.len() > MAX_CANDIDATES {
-                ranked.select_nth_unstable_by(MAX_CANDIDATES, |a, b| b.0.cmp(&a.0));
-                ranked.truncate(MAX_CANDIDATES);
+                ranked.sort_unstable_by_key(|&(hits, _)| std::cmp::Reverse(hits));
+                // Never cut between candidates with the same hits: the one cut
+                // might be the true answer, or make the answer a tie.
+                let boundary = ranked[MAX_CANDIDATES - 1].0;
+                let tied = ranked.partition_point(|&(h, _)| h >= boundary);
+                let keep = if tied <= MAX_TIED {
+                    tied
+                } else {
+                    ranked.partition_point(|&(h, _)| h > boundary)
+                };
+                if keep == 0 {
+                    return None;
+                }
+                ranked.truncate(keep);
             }
-            ranked.into_iter().map(|(_, e)| e).collect()
+            Some(ranked.into_iter().map(|(_, e)| e).collect())
         })
     }
 }

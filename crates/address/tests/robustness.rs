@@ -170,3 +170,34 @@ fn a_byte_order_mark_and_coordinates_are_accepted() {
     assert_eq!(location, Some((120.5, 30.25)));
     assert_eq!(registry.entries()[1].location, None);
 }
+
+#[test]
+fn a_compound_level_entry_is_found_among_hundreds_of_its_buildings() {
+    let mut entries: Vec<fengqiao_address::Entry> = (1..=600)
+        .map(|n| fengqiao_address::Entry {
+            id: format!("B{n}"),
+            address: format!("浙江省绍兴市诸暨市暨阳街道和平小区{n}幢"),
+            location: None,
+        })
+        .collect();
+    entries.push(fengqiao_address::Entry {
+        id: "C".into(),
+        address: "浙江省绍兴市诸暨市暨阳街道和平小区".into(),
+        location: None,
+    });
+    let registry = Registry::new(entries);
+
+    assert_eq!(registry.match_query("和平小区").id.as_deref(), Some("C"));
+    assert_eq!(
+        registry.match_query("和平小区门口").id.as_deref(),
+        Some("C")
+    );
+    assert_eq!(
+        registry.match_query("和平小区599幢").id.as_deref(),
+        Some("B599")
+    );
+    assert_eq!(
+        registry.match_query("和平小区601幢").id.as_deref(),
+        Some("C")
+    );
+}
