@@ -108,7 +108,11 @@ fn is_digit(c: Option<&char>) -> bool {
 fn number_at(text: &[char], at: usize) -> Option<(String, Marker, usize)> {
     let mut j = at;
     let mut id = String::new();
-    if is_letter(text.get(j)) {
+    // Beijing numbers doors 甲12号, 乙12号 beside 12号: the stem is part of the id.
+    if matches!(text.get(j), Some('甲' | '乙' | '丙' | '丁')) && is_digit(text.get(j + 1)) {
+        id.push(text[j]);
+        j += 1;
+    } else if is_letter(text.get(j)) {
         if at > 0 && is_letter(text.get(at - 1)) {
             return None;
         }
@@ -353,6 +357,7 @@ mod tests {
         assert_eq!(tokens("16#"), [number("16", Marker::Hash)]);
         assert_eq!(tokens("科兴科学园B栋")[1], number("B", Marker::Building));
         assert_eq!(tokens("15之1号"), [number("15-1", Marker::Door)]);
+        assert_eq!(tokens("甲12号")[0], number("甲12", Marker::Door));
     }
 
     #[test]
