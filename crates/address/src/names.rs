@@ -127,15 +127,16 @@ fn differs_in_direction(x: &[char], y: &[char]) -> bool {
             .any(|c| !x.contains(c))
 }
 
-/// Whether both names carry numbers and the numbers differ (中山1路 / 中山2路).
+/// Whether both names carry numbers or letters and they differ (中山1路 / 中山2路,
+/// 宿舍B区 / 宿舍C区): those name sub-areas, not spellings.
 fn differs_in_numbers(x: &[char], y: &[char]) -> bool {
-    fn digits(s: &[char]) -> impl Iterator<Item = char> + '_ {
-        s.iter().filter(|c| c.is_ascii_digit()).copied()
+    fn marks(s: &[char]) -> impl Iterator<Item = char> + '_ {
+        s.iter().filter(|c| c.is_ascii_alphanumeric()).copied()
     }
-    if digits(x).next().is_none() || digits(y).next().is_none() {
+    if marks(x).next().is_none() || marks(y).next().is_none() {
         return false;
     }
-    !digits(x).eq(digits(y))
+    !marks(x).eq(marks(y))
 }
 
 #[cfg(test)]
@@ -172,6 +173,7 @@ mod tests {
         assert!(sim(NameKind::Road, "中山路", "中山北路") < 0.5);
         assert!(sim(NameKind::Road, "艮塔西路", "艮塔东路") < 0.5);
         assert!(sim(NameKind::Road, "中山一路", "中山二路") < 0.5);
+        assert!(sim(NameKind::Compound, "农科院宿舍B区", "农科院宿舍C区") < 0.5);
         assert!(sim(NameKind::Road, "和平路", "和平街") < 0.7);
     }
 }
