@@ -112,19 +112,35 @@ fn lcs_len(x: &[char], y: &[char]) -> usize {
     usize::from(previous[y.len().min(MAX_KEY)])
 }
 
-fn is_direction(c: char) -> bool {
-    matches!(c, '东' | '西' | '南' | '北')
+/// The directions that qualify a name: 西 in 北京西路 or 河西 (of 河西村), 南 in
+/// 龙湖花园南苑. A direction inside a proper name (山西大学, 北京路) does not count.
+fn direction_marks(s: &[char]) -> [bool; 5] {
+    let mut marks = [false; 5];
+    for (i, c) in s.iter().enumerate() {
+        let Some(slot) = ['东', '西', '南', '北', '中'].iter().position(|d| d == c) else {
+            continue;
+        };
+        let tail = &s[i + 1..];
+        let qualifies = tail.is_empty()
+            || keyword_ending(tail).is_some_and(|(len, suffix)| {
+                len == tail.len()
+                    && matches!(
+                        suffix.kind,
+                        NameKind::Road | NameKind::Compound | NameKind::Community
+                    )
+            });
+        // 中 ends many proper names (中心 aside): only 中路, 中街 and the like count.
+        if qualifies && (*c != '中' || !tail.is_empty()) {
+            marks[slot] = true;
+        }
+    }
+    marks
 }
 
-/// Whether one name has a direction the other lacks (中山路 / 中山北路, 艮塔西路 /
-/// 艮塔东路).
+/// Whether the names are qualified by different directions (中山路 / 中山北路, 艮塔西路
+/// / 艮塔东路, 河西 / 河东).
 fn differs_in_direction(x: &[char], y: &[char]) -> bool {
-    x.iter()
-        .filter(|c| is_direction(**c))
-        .any(|c| !y.contains(c))
-        || y.iter()
-            .filter(|c| is_direction(**c))
-            .any(|c| !x.contains(c))
+    direction_marks(x) != direction_marks(y)
 }
 
 /// Whether both names carry numbers or letters and they differ (中山1路 / 中山2路,
@@ -174,6 +190,14 @@ mod tests {
         assert!(sim(NameKind::Road, "艮塔西路", "艮塔东路") < 0.5);
         assert!(sim(NameKind::Road, "中山一路", "中山二路") < 0.5);
         assert!(sim(NameKind::Compound, "农科院宿舍B区", "农科院宿舍C区") < 0.5);
+        assert!(sim(NameKind::Compound, "龙湖花园南苑", "龙湖花园北苑") < 0.5);
+        assert!(sim(NameKind::Community, "河西村", "河东村") < 0.5);
+    }
+
+    #[test]
+    fn a_direction_inside_a_proper_name_is_not_a_qualifier() {
+        assert!(sim(NameKind::Compound, "山大家属区", "山西大学家属区") >= 0.8);
+        assert!(sim(NameKind::Poi, "北京大学附属医院", "北京大学医院") >= 0.7);
         assert!(sim(NameKind::Road, "和平路", "和平街") < 0.7);
     }
 }

@@ -235,6 +235,10 @@ impl Builder<'_> {
             {
                 self.set(Slot::Room, id);
             }
+            // 380弄12号602: three or more digits after a door in a lane are a room.
+            [_] if self.last == Some(Slot::Door) && id.len() >= 3 && c.room.is_none() => {
+                self.set(Slot::Room, id);
+            }
             [_] if self.last == Some(Slot::Name(NameKind::Compound)) && c.building.is_none() => {
                 self.set(Slot::Building, id);
             }
