@@ -297,6 +297,22 @@ impl Builder<'_> {
 /// Cuts a run of text into names at strong suffixes, and at the end by its suffix;
 /// drops filler at the end.
 fn split_names(run: &[char]) -> Vec<Name> {
+    let mut names = cut_names(run);
+    // A landmark is one name even when it holds several landmark words:
+    // 郑州大学第一附属医院, not 郑州大学 + 第一附属医院.
+    let mut i = 1;
+    while i < names.len() {
+        if names[i - 1].kind == NameKind::Poi && names[i].kind == NameKind::Poi {
+            let next = names.remove(i);
+            names[i - 1].text.extend(next.text);
+        } else {
+            i += 1;
+        }
+    }
+    names
+}
+
+fn cut_names(run: &[char]) -> Vec<Name> {
     let mut names: Vec<Name> = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -402,6 +418,14 @@ mod tests {
         assert_eq!(
             kinds("湖滨路社区"),
             [(NameKind::Community, "湖滨路社区".to_string())]
+        );
+    }
+
+    #[test]
+    fn landmark_words_in_a_row_make_one_landmark() {
+        assert_eq!(
+            kinds("郑州大学第一附属医院"),
+            [(NameKind::Poi, "郑州大学第一附属医院".to_string())]
         );
     }
 
