@@ -22,8 +22,8 @@ pub enum Marker {
     Room,
     /// 组, 小组, 村民小组, 社, 队.
     Group,
-    /// 区, 期 after a compound name (`望京西园三区`).
-    SubArea(char),
+    /// 区, 期, 片, 组团 after a compound name (`望京西园三区`, `6片`, `3组团`).
+    SubArea(&'static str),
     /// 弄, 巷, 排 after a road (`XX路100弄`).
     Lane(char),
     /// No unit: its meaning comes from what stands before it.
@@ -206,6 +206,7 @@ fn unit_at(text: &[char], at: usize) -> (Marker, usize) {
         ("号楼", Marker::Building),
         ("号院", Marker::DoorCourtyard),
         ("号", Marker::Door),
+        ("组团", Marker::SubArea("组团")),
         ("村民小组", Marker::Group),
         ("小组", Marker::Group),
         ("组", Marker::Group),
@@ -216,8 +217,9 @@ fn unit_at(text: &[char], at: usize) -> (Marker, usize) {
         ("室", Marker::Room),
         ("房", Marker::Room),
         ("户", Marker::Room),
-        ("期", Marker::SubArea('期')),
-        ("区", Marker::SubArea('区')),
+        ("期", Marker::SubArea("期")),
+        ("片", Marker::SubArea("片")),
+        ("区", Marker::SubArea("区")),
         ("弄", Marker::Lane('弄')),
         ("巷", Marker::Lane('巷')),
         ("排", Marker::Lane('排')),

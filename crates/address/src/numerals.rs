@@ -103,7 +103,7 @@ fn starts_unit(after: &[char]) -> bool {
     };
     match next {
         '号' | '组' | '队' | '栋' | '幢' | '座' | '单' | '门' | '层' | '楼' | '室' | '区'
-        | '期' | '户' | '房' | '巷' | '弄' | '排' | '#' | '-' => true,
+        | '期' | '片' | '户' | '房' | '巷' | '弄' | '排' | '#' | '-' => true,
         // 三社 is a village group, 社区 is a community.
         '社' => after.get(1) != Some(&'区'),
         '村' => after.starts_with(&['村', '民', '小', '组']),

@@ -128,6 +128,17 @@ fn a_numbered_sub_area_belongs_to_its_compound() {
 }
 
 #[test]
+fn sections_and_clusters_of_a_compound_belong_to_it() {
+    let section = parts("望月湖小区六片12栋");
+    assert_eq!(section.compound.as_deref(), Some("望月湖小区6片"));
+    assert_eq!(section.building.as_deref(), Some("12"));
+    let cluster = parts("回龙观小区3组团5号楼");
+    assert_eq!(cluster.compound.as_deref(), Some("回龙观小区3组团"));
+    assert_eq!(cluster.group, None);
+    assert_eq!(cluster.building.as_deref(), Some("5"));
+}
+
+#[test]
 fn a_numbered_courtyard_is_both_door_and_compound() {
     let c = parts("南池子大街十二号院13号楼2门");
     assert_eq!(c.door_number.as_deref(), Some("12"));
