@@ -120,6 +120,21 @@ impl Builder<'_> {
         if keywords::is_all_filler(run) || keywords::is_lone_filler(run) {
             return;
         }
+        let mut run = run;
+        let mut group = None;
+        if self.parsed.components.group.is_none()
+            && let Some((names_end, stem)) = named_group(run)
+        {
+            run = &run[..names_end];
+            group = Some(stem);
+        }
+        self.names(run);
+        if let Some(stem) = group {
+            self.set(Slot::Group, &stem);
+        }
+    }
+
+    fn names(&mut self, run: &[char]) {
         for name in split_names(run) {
             let text: String = name.text.iter().collect();
             let components = &mut self.parsed.components;
@@ -294,6 +309,28 @@ impl Builder<'_> {
     }
 }
 
+/// A village group with a name instead of a number, at the end of a run:
+/// 大塘村|上屋|组, 大塘村委会|上屋|村民小组. Returns where the names before it end and
+/// the group's name.
+fn named_group(run: &[char]) -> Option<(usize, String)> {
+    let suffix = ["村民小组", "小组", "组"]
+        .into_iter()
+        .find(|s| run.ends_with(&s.chars().collect::<Vec<_>>()))?;
+    let body = &run[..run.len() - suffix.chars().count()];
+    let cut = (1..body.len())
+        .rev()
+        .find(|&i| {
+            keywords::keyword_ending(&body[..i])
+                .is_some_and(|(_, found)| found.kind == NameKind::Community)
+        })
+        .unwrap_or(0);
+    let stem = &body[cut..];
+    let named = (1..=3).contains(&stem.len())
+        && stem.iter().all(|c| !c.is_ascii_alphanumeric())
+        && keywords::keyword_ending(stem).is_none();
+    named.then(|| (cut, stem.iter().collect()))
+}
+
 /// Cuts a run of text into names at strong suffixes, and at the end by its suffix;
 /// drops filler at the end.
 fn split_names(run: &[char]) -> Vec<Name> {
@@ -419,6 +456,16 @@ mod tests {
             kinds("湖滨路社区"),
             [(NameKind::Community, "湖滨路社区".to_string())]
         );
+    }
+
+    #[test]
+    fn a_named_village_group_is_cut_from_its_village() {
+        let run: Vec<char> = "大塘村委会上屋村民小组".chars().collect();
+        assert_eq!(named_group(&run), Some((5, "上屋".to_string())));
+        let run: Vec<char> = "大塘村上屋组".chars().collect();
+        assert_eq!(named_group(&run), Some((3, "上屋".to_string())));
+        let run: Vec<char> = "大塘村".chars().collect();
+        assert_eq!(named_group(&run), None);
     }
 
     #[test]
