@@ -313,10 +313,9 @@ impl Builder<'_> {
 /// 大塘村|上屋|组, 大塘村委会|上屋|村民小组. Returns where the names before it end and
 /// the group's name.
 fn named_group(run: &[char]) -> Option<(usize, String)> {
-    let suffix = ["村民小组", "小组", "组"]
-        .into_iter()
-        .find(|s| run.ends_with(&s.chars().collect::<Vec<_>>()))?;
-    let body = &run[..run.len() - suffix.chars().count()];
+    const SUFFIXES: [&[char]; 3] = [&['村', '民', '小', '组'], &['小', '组'], &['组']];
+    let suffix = SUFFIXES.into_iter().find(|s| run.ends_with(s))?;
+    let body = &run[..run.len() - suffix.len()];
     let cut = (1..body.len())
         .rev()
         .find(|&i| {
