@@ -177,8 +177,12 @@ impl Builder<'_> {
                 }
             }
             Marker::Hash => {
-                let after_road = self.last == Some(Slot::Name(NameKind::Road));
-                if after_road && self.parsed.components.door_number.is_none() {
+                // 文清路99#, 枫源村2组15#: after a road or in a village, # numbers a door.
+                let after_place = matches!(
+                    self.last,
+                    Some(Slot::Name(NameKind::Road | NameKind::Community) | Slot::Group)
+                );
+                if after_place && self.parsed.components.door_number.is_none() {
                     self.set(Slot::Door, id);
                 } else {
                     self.set(Slot::Building, id);

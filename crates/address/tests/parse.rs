@@ -51,6 +51,8 @@ fn a_hash_right_after_a_road_is_a_door_number() {
     let c = parts("文清路99#");
     assert_eq!(c.door_number.as_deref(), Some("99"));
     assert_eq!(c.building, None);
+    assert_eq!(parts("枫源村2组15#").door_number.as_deref(), Some("15"));
+    assert_eq!(parts("和平小区16#").building.as_deref(), Some("16"));
 }
 
 #[test]
