@@ -8,7 +8,7 @@
 //! direction (中山路 ≠ 中山北路) or in their numbers (中山一路 ≠ 中山二路), because
 //! those differences name another place rather than misspell the same one.
 
-use crate::keywords::{NameKind, keyword_ending};
+use crate::keywords::{NameKind, keyword_at, keyword_ending};
 use crate::numerals::convert_all;
 use crate::parse::Name;
 
@@ -22,11 +22,15 @@ pub(crate) struct NameKey {
     pub chars: Box<[char]>,
     /// The generic suffix taken off (`小区`), to prefer the exact compound on a tie.
     pub suffix: Option<&'static str>,
+    /// The directions that qualify the name (see [`direction_marks`]), read before the
+    /// suffix is taken off.
+    directions: [bool; 5],
 }
 
 impl NameKey {
     pub fn new(name: &Name) -> NameKey {
         let mut chars = convert_all(&name.text);
+        let directions = direction_marks(&chars);
         let mut suffix = None;
         if name.kind.strips_suffix()
             && let Some((len, found)) = keyword_ending(&chars)
@@ -41,6 +45,7 @@ impl NameKey {
             kind: name.kind,
             chars: chars.into_boxed_slice(),
             suffix,
+            directions,
         }
     }
 
@@ -86,7 +91,7 @@ pub(crate) fn similarity(a: &NameKey, b: &NameKey) -> f32 {
             ratio
         }
     };
-    if differs_in_direction(x, y) || differs_in_numbers(x, y) {
+    if a.directions != b.directions || differs_in_numbers(x, y) {
         score = score.min(0.4);
     }
     // 和平小区 and 和平花园 share the key 和平; the one spelt the same ranks first.
@@ -112,8 +117,9 @@ fn lcs_len(x: &[char], y: &[char]) -> usize {
     usize::from(previous[y.len().min(MAX_KEY)])
 }
 
-/// The directions that qualify a name: 西 in 北京西路 or 河西 (of 河西村), 南 in
-/// 龙湖花园南苑. A direction inside a proper name (山西大学, 北京路) does not count.
+/// The directions that qualify a name: 西 in 北京西路, 望京西园三区 or 河西 (of 河西村),
+/// 南 in 龙湖花园南苑: a direction right before a road, compound or village suffix, or
+/// ending the name. A direction inside a proper name (山西大学, 北京路) does not count.
 fn direction_marks(s: &[char]) -> [bool; 5] {
     let mut marks = [false; 5];
     for (i, c) in s.iter().enumerate() {
@@ -121,26 +127,20 @@ fn direction_marks(s: &[char]) -> [bool; 5] {
             continue;
         };
         let tail = &s[i + 1..];
-        let qualifies = tail.is_empty()
-            || keyword_ending(tail).is_some_and(|(len, suffix)| {
-                len == tail.len()
-                    && matches!(
-                        suffix.kind,
-                        NameKind::Road | NameKind::Compound | NameKind::Community
-                    )
-            });
-        // 中 ends many proper names (中心 aside): only 中路, 中街 and the like count.
-        if qualifies && (*c != '中' || !tail.is_empty()) {
-            marks[slot] = true;
-        }
+        let qualifies = if tail.is_empty() {
+            // 中 ends many proper names; only 中路, 中街 and the like count.
+            *c != '中'
+        } else {
+            keyword_at(tail, 0).is_some_and(|(_, suffix)| {
+                matches!(
+                    suffix.kind,
+                    NameKind::Road | NameKind::Compound | NameKind::Community
+                )
+            })
+        };
+        marks[slot] |= qualifies;
     }
     marks
-}
-
-/// Whether the names are qualified by different directions (中山路 / 中山北路, 艮塔西路
-/// / 艮塔东路, 河西 / 河东).
-fn differs_in_direction(x: &[char], y: &[char]) -> bool {
-    direction_marks(x) != direction_marks(y)
 }
 
 /// Whether both names carry numbers or letters and they differ (中山1路 / 中山2路,
@@ -198,6 +198,7 @@ mod tests {
     fn a_direction_inside_a_proper_name_is_not_a_qualifier() {
         assert!(sim(NameKind::Compound, "山大家属区", "山西大学家属区") >= 0.8);
         assert!(sim(NameKind::Poi, "北京大学附属医院", "北京大学医院") >= 0.7);
+        assert!(sim(NameKind::Compound, "望京西园", "望京西园三区") >= 0.7);
         assert!(sim(NameKind::Road, "和平路", "和平街") < 0.7);
     }
 }

@@ -128,7 +128,16 @@ pub fn convert_before_units(text: &[char]) -> Vec<char> {
             i += 1;
         }
         let run = &text[start..i];
-        let counts = starts_unit(&text[i..]);
+        // A spoken room number ends the address after a unit: 三单元二零一.
+        let trailing_room = i == text.len()
+            && run.len() >= 2
+            && run.iter().all(|&c| digit_value(c).is_some())
+            && start > 0
+            && matches!(
+                text[start - 1],
+                '元' | '栋' | '幢' | '座' | '楼' | '层' | '号' | '#' | '门'
+            );
+        let counts = trailing_room || starts_unit(&text[i..]);
         match parse_chinese(run).filter(|_| counts) {
             Some(value) => {
                 if out.last() == Some(&'第') {
@@ -222,6 +231,18 @@ mod tests {
         let community: String = convert_before_units(&chars("三社区")).into_iter().collect();
         assert_eq!(group, "3社");
         assert_eq!(community, "三社区");
+    }
+
+    #[test]
+    fn a_spoken_room_number_at_the_end_is_converted() {
+        let room: String = convert_before_units(&chars("1幢3单元二零一"))
+            .into_iter()
+            .collect();
+        assert_eq!(room, "1幢3单元201");
+        let name: String = convert_before_units(&chars("和平里五一"))
+            .into_iter()
+            .collect();
+        assert_eq!(name, "和平里五一");
     }
 
     #[test]
