@@ -117,9 +117,10 @@ fn lcs_len(x: &[char], y: &[char]) -> usize {
     usize::from(previous[y.len().min(MAX_KEY)])
 }
 
-/// The directions that qualify a name: 西 in 北京西路, 望京西园三区 or 河西 (of 河西村),
-/// 南 in 龙湖花园南苑: a direction right before a road, compound or village suffix, or
-/// ending the name. A direction inside a proper name (山西大学, 北京路) does not count.
+/// The directions that qualify a name: 西 in 北京西路 or 艮塔西路, 北 in 建设北大街,
+/// 南 in 龙湖花园南苑, 西 in 望京西园三区: a direction right before a road suffix or a
+/// one-character compound part. Elsewhere a direction is part of a proper name
+/// (山西大学, 北京路, 南新村, 河西村) and spelling it out or not changes nothing.
 fn direction_marks(s: &[char]) -> [bool; 5] {
     let mut marks = [false; 5];
     for (i, c) in s.iter().enumerate() {
@@ -127,17 +128,8 @@ fn direction_marks(s: &[char]) -> [bool; 5] {
             continue;
         };
         let tail = &s[i + 1..];
-        let qualifies = if tail.is_empty() {
-            // 中 ends many proper names; only 中路, 中街 and the like count.
-            *c != '中'
-        } else {
-            keyword_at(tail, 0).is_some_and(|(_, suffix)| {
-                matches!(
-                    suffix.kind,
-                    NameKind::Road | NameKind::Compound | NameKind::Community
-                )
-            })
-        };
+        let qualifies = matches!(tail.first(), Some('苑' | '园' | '院' | '区' | '里'))
+            || keyword_at(tail, 0).is_some_and(|(_, suffix)| suffix.kind == NameKind::Road);
         marks[slot] |= qualifies;
     }
     marks
@@ -191,7 +183,7 @@ mod tests {
         assert!(sim(NameKind::Road, "中山一路", "中山二路") < 0.5);
         assert!(sim(NameKind::Compound, "农科院宿舍B区", "农科院宿舍C区") < 0.5);
         assert!(sim(NameKind::Compound, "龙湖花园南苑", "龙湖花园北苑") < 0.5);
-        assert!(sim(NameKind::Community, "河西村", "河东村") < 0.5);
+        assert!(sim(NameKind::Road, "淮海中路", "淮海路") < 0.5);
     }
 
     #[test]
@@ -199,6 +191,8 @@ mod tests {
         assert!(sim(NameKind::Compound, "山大家属区", "山西大学家属区") >= 0.8);
         assert!(sim(NameKind::Poi, "北京大学附属医院", "北京大学医院") >= 0.7);
         assert!(sim(NameKind::Compound, "望京西园", "望京西园三区") >= 0.7);
+        assert!(sim(NameKind::Rest, "河中", "河中村") >= 0.7);
+        assert!(sim(NameKind::Rest, "南新", "南新村") >= 0.7);
         assert!(sim(NameKind::Road, "和平路", "和平街") < 0.7);
     }
 }
