@@ -15,7 +15,8 @@
 //!   is still the right answer when the registry has nothing finer, and the finer
 //!   entry wins when it has.
 //! - **Ties are no answer.** When two entries score the same, the query does not say
-//!   which one it means.
+//!   which one it means; unless they have the same address text (one place listed
+//!   twice), and then the first one answers.
 
 use std::cell::RefCell;
 
@@ -115,22 +116,20 @@ impl Registry {
                 "too vague: more than {MAX_TIED} entries fit the query equally well"
             ));
         };
-        let mut best: Option<(u32, f32)> = None;
-        let mut second: Option<(u32, f32)> = None;
-        for entry in candidates {
-            let Some(score) = score(&features, &self.features[entry as usize], None) else {
-                continue;
-            };
-            if best.is_none_or(|(_, b)| score > b) {
-                second = best;
-                best = Some((entry, score));
-            } else if second.is_none_or(|(_, s)| score > s) {
-                second = Some((entry, score));
-            }
-        }
-        let Some((entry, top)) = best else {
+        let scored: Vec<(u32, f32)> = candidates
+            .into_iter()
+            .filter_map(|e| score(&features, &self.features[e as usize], None).map(|s| (e, s)))
+            .collect();
+        let Some(&(_, top)) = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
             return no_match("no entry agrees with the query".into());
         };
+        let mut tied: Vec<u32> = scored
+            .iter()
+            .filter(|&&(_, s)| s + TIE >= top)
+            .map(|&(e, _)| e)
+            .collect();
+        tied.sort_unstable();
+        let entry = tied[0];
         let id_of = |e: u32| self.entries[e as usize].id.clone();
         if top < ACCEPT {
             return no_match(format!(
@@ -138,13 +137,17 @@ impl Registry {
                 id_of(entry)
             ));
         }
-        if let Some((other, runner_up)) = second
-            && runner_up + TIE >= top
-        {
+        // Entries with the same address text are one place listed twice: the first
+        // one answers. Different places that fit equally are no answer.
+        let same_place = |e: &u32| {
+            crate::normalize::normalize(&self.entries[*e as usize].address)
+                == crate::normalize::normalize(&self.entries[entry as usize].address)
+        };
+        if let Some(other) = tied.iter().find(|e| !same_place(e)) {
             return no_match(format!(
                 "ambiguous: {} and {} fit equally ({top:.2})",
                 id_of(entry),
-                id_of(other)
+                id_of(*other)
             ));
         }
         let mut reason = Reason::default();

@@ -201,3 +201,15 @@ fn a_compound_level_entry_is_found_among_hundreds_of_its_buildings() {
         Some("C")
     );
 }
+
+#[test]
+fn an_address_listed_twice_answers_with_its_first_entry() {
+    let csv = "id,address\nD1,枫源村2组15号\nD2,枫源村 2组 15号\nD3,枫源村2组17号\n";
+    let registry =
+        Registry::from_csv(csv.as_bytes(), "twice.csv").unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        registry.match_query("枫源村二组十五号").id.as_deref(),
+        Some("D1")
+    );
+    assert_eq!(registry.match_query("枫源村2组").id, None);
+}
