@@ -141,10 +141,11 @@ impl Registry {
             .headers()
             .map_err(|error| csv_error(file, &error))?
             .clone();
-        let names: Vec<&str> = header
+        let names: Vec<String> = header
             .iter()
-            .map(|h| h.trim_start_matches('\u{FEFF}'))
+            .map(|h| h.trim_start_matches('\u{FEFF}').to_ascii_lowercase())
             .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let with_location = match names.as_slice() {
             ["id", "address"] => false,
             ["id", "address", "lng", "lat"] => true,

@@ -161,8 +161,9 @@ fn a_missing_registry_file_is_named_in_the_error() {
 }
 
 #[test]
-fn a_byte_order_mark_and_coordinates_are_accepted() {
-    let csv = "\u{FEFF}id,address,lng,lat\nA1,和平路1号,120.5,30.25\nA2,和平路3号,,\n";
+fn a_byte_order_mark_capitals_crlf_quotes_and_coordinates_are_accepted() {
+    let csv =
+        "\u{FEFF}ID,Address,lng,lat\r\nA1,和平路1号,120.5,30.25\r\nA2,\"和平路3号,和平小区\",,\r\n";
     let registry =
         Registry::from_csv(csv.as_bytes(), "bom.csv").unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(registry.len(), 2);
