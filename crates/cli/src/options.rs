@@ -68,6 +68,9 @@ pub enum Command {
     /// Statistics on a CSV file (Knox, Gi*, kernel density); no database needed.
     #[command(subcommand)]
     Analyze(crate::commands::analyze::AnalyzeCommand),
+    /// Parse free-text addresses and match them against a registry of standard addresses.
+    #[command(subcommand)]
+    Address(crate::commands::address::AddressCommand),
     /// Tools for testing the platform itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),

@@ -1,6 +1,7 @@
 //! What each command does. Errors bubble up as `anyhow` chains and are printed once,
 //! on one line, by `main`.
 
+pub(crate) mod address;
 mod admin;
 pub(crate) mod analyze;
 mod audit;
@@ -78,6 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Codes(command) => admin::codes(&options, command).await,
         Command::Analyze(command) => analyze::run(command),
         Command::Debug(command) => audit::debug(&options, command).await,
+        Command::Address(command) => address::run(&command),
     }
 }
 
