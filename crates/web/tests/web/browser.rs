@@ -134,16 +134,21 @@ impl Browser {
             .unwrap();
     }
 
+    /// The text of an element; retried while the page is being replaced (an htmx
+    /// redirect makes a found element stale before its text is read).
     async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => match element.text().await {
+                    Ok(text) => return text,
+                    Err(error) => last_error = error.to_string(),
+                },
+                Err(error) => last_error = error.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no text for {css} within 10 s: {last_error}");
     }
 
     async fn fill(&self, css: &str, value: &str) {
