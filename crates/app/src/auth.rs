@@ -309,17 +309,7 @@ impl App {
             id: account.id.clone(),
             username: account.username.clone(),
         };
-        self.store
-            .commit(
-                &actor,
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                side,
-            )
-            .await?;
+        self.append(&actor, event, side).await?;
         Ok(())
     }
 
@@ -334,17 +324,7 @@ impl App {
             username: username.chars().take(64).collect(),
             reason: reason.to_owned(),
         };
-        self.store
-            .commit(
-                &Actor::system("sign-in"),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&Actor::system("sign-in"), event, &[]).await?;
         // The reason stays in the log's event; the server log gets no names.
         tracing::info!(reason, "sign-in refused");
         Ok(())
@@ -365,17 +345,7 @@ impl App {
             until: after(settings.lockout_minutes),
             failures: u32::try_from(failures).unwrap_or(u32::MAX),
         };
-        self.store
-            .commit(
-                &Actor::system("lockout"),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&Actor::system("lockout"), event, &[]).await?;
         // A locked account keeps no sessions.
         self.store.delete_user_sessions(&account.id).await?;
         Ok(())
@@ -454,17 +424,7 @@ impl App {
             user_id: parse_id(user_id)?,
             reason: reason.to_owned(),
         };
-        self.store
-            .commit(
-                &Actor::system("sessions"),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&Actor::system("sessions"), event, &[]).await?;
         Ok(())
     }
 
@@ -510,17 +470,7 @@ impl App {
             user_id: account.id.clone(),
             hash: hash_password(new)?,
         };
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[write],
-            )
-            .await?;
+        self.append(&principal.actor(), event, &[write]).await?;
         // Every session of the account ends, this one included: the caller starts a
         // fresh one, so a stolen session does not outlive the password it was made with.
         self.store.delete_user_sessions(&account.id).await?;
@@ -603,17 +553,7 @@ impl App {
         let event = DomainEvent::ApiTokenRevoked {
             id: parse_id(&token.id)?,
         };
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&principal.actor(), event, &[]).await?;
         Ok(())
     }
 

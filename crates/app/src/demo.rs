@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 use fengqiao_domain::DomainEvent;
-use fengqiao_store::{Commit, ExpectedVersion, SideWrite};
+use fengqiao_store::SideWrite;
 use rand::RngCore;
 
 use crate::org::{NewNode, NewPartner, NewStaff};
@@ -635,17 +635,7 @@ impl App {
                     user_id: user_id.to_string(),
                     secret: secret.clone(),
                 };
-                self.store
-                    .commit(
-                        actor,
-                        &[Commit::now(
-                            event.stream(),
-                            ExpectedVersion::Any,
-                            vec![event],
-                        )],
-                        &[write],
-                    )
-                    .await?;
+                self.append(actor, event, &[write]).await?;
                 Some(secret)
             } else {
                 None

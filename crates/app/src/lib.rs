@@ -32,6 +32,24 @@ impl App {
         Self { store }
     }
 
+    /// Appends one event to its own stream with the side writes that belong to it. No
+    /// version check: for streams with one natural writer and for append-only trails
+    /// (sign-ins, the access trail, settings), where no decision rests on a read.
+    pub(crate) async fn append(
+        &self,
+        actor: &fengqiao_domain::Actor,
+        event: fengqiao_domain::DomainEvent,
+        side: &[fengqiao_store::SideWrite],
+    ) -> Result<(), AppError> {
+        let commit = fengqiao_store::Commit::now(
+            event.stream(),
+            fengqiao_store::ExpectedVersion::Any,
+            vec![event],
+        );
+        self.store.commit(actor, &[commit], side).await?;
+        Ok(())
+    }
+
     /// The underlying store, for read-only queries the pages and tools need.
     pub fn store(&self) -> &Store {
         &self.store

@@ -168,17 +168,7 @@ impl App {
             action: action.chars().take(200).collect(),
             missing: missing.to_owned(),
         };
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&principal.actor(), event, &[]).await?;
         Ok(())
     }
 
@@ -249,17 +239,7 @@ impl App {
             ));
         }
         let event = DomainEvent::RolePermissionsSet { role, permissions };
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&principal.actor(), event, &[]).await?;
         Ok(())
     }
 }

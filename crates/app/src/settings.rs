@@ -7,7 +7,6 @@
 use fengqiao_domain::org::Role;
 use fengqiao_domain::policy::Permission;
 use fengqiao_domain::{DomainError, DomainEvent};
-use fengqiao_store::{Commit, ExpectedVersion};
 use serde_json::{Value, json};
 
 use crate::policy::Principal;
@@ -222,17 +221,7 @@ impl App {
             key: key.to_owned(),
             value,
         };
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
+        self.append(&principal.actor(), event, &[]).await?;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@
 
 use fengqiao_domain::DomainEvent;
 use fengqiao_domain::policy::Permission;
-use fengqiao_store::{Commit, ExpectedVersion, StoredEvent};
+use fengqiao_store::StoredEvent;
 
 use crate::policy::Principal;
 use crate::{App, AppError};
@@ -45,7 +45,7 @@ impl App {
             field: field.to_owned(),
             reason: reason.to_owned(),
         };
-        self.commit_trail(principal, event).await
+        self.append(&principal.actor(), event, &[]).await
     }
 
     /// Records that the principal opened a person's record.
@@ -60,26 +60,7 @@ impl App {
             subject_kind: subject_kind.to_owned(),
             subject_id: subject_id.to_owned(),
         };
-        self.commit_trail(principal, event).await
-    }
-
-    async fn commit_trail(
-        &self,
-        principal: &Principal,
-        event: DomainEvent,
-    ) -> Result<(), AppError> {
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &[],
-            )
-            .await?;
-        Ok(())
+        self.append(&principal.actor(), event, &[]).await
     }
 
     /// The newest entries of the access trail of users the principal may see (all of

@@ -337,14 +337,14 @@ impl App {
             )
             .into());
         }
-        self.commit_user_event(
-            principal,
+        self.append(
+            &principal.actor(),
             DomainEvent::UserRolesSet {
                 user_id: parse_id(&account.id)?,
                 roles,
                 jurisdiction,
             },
-            vec![],
+            &[],
         )
         .await?;
         // New rights take effect at the next sign-in; old sessions end now.
@@ -369,13 +369,13 @@ impl App {
                 "you cannot switch off your own account".into(),
             ));
         }
-        self.commit_user_event(
-            principal,
+        self.append(
+            &principal.actor(),
             DomainEvent::UserActiveSet {
                 user_id: parse_id(&account.id)?,
                 active,
             },
-            vec![],
+            &[],
         )
         .await?;
         if !active {
@@ -410,8 +410,7 @@ impl App {
             user_id: parse_id(&account.id)?,
             by_administrator: true,
         };
-        self.commit_user_event(principal, event, vec![write])
-            .await?;
+        self.append(&principal.actor(), event, &[write]).await?;
         self.store.delete_user_sessions(&account.id).await?;
         Ok(())
     }
@@ -423,12 +422,12 @@ impl App {
         let account = self
             .user_in_scope(principal, user_id, "unlock user")
             .await?;
-        self.commit_user_event(
-            principal,
+        self.append(
+            &principal.actor(),
             DomainEvent::AccountUnlocked {
                 user_id: parse_id(&account.id)?,
             },
-            vec![],
+            &[],
         )
         .await
     }
@@ -445,35 +444,15 @@ impl App {
         let account = self
             .user_in_scope(principal, user_id, "reset second factor")
             .await?;
-        self.commit_user_event(
-            principal,
+        self.append(
+            &principal.actor(),
             DomainEvent::TotpSet {
                 user_id: parse_id(&account.id)?,
                 enrolled: false,
             },
-            vec![],
+            &[],
         )
         .await
-    }
-
-    async fn commit_user_event(
-        &self,
-        principal: &Principal,
-        event: DomainEvent,
-        side: Vec<SideWrite>,
-    ) -> Result<(), AppError> {
-        self.store
-            .commit(
-                &principal.actor(),
-                &[Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                )],
-                &side,
-            )
-            .await?;
-        Ok(())
     }
 }
 
