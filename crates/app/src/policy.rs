@@ -142,18 +142,7 @@ impl App {
 
     /// Whether a node lies under one of the principal's jurisdiction nodes.
     pub async fn in_scope(&self, principal: &Principal, node_id: &str) -> Result<bool, AppError> {
-        for root in &principal.jurisdiction {
-            if self
-                .store
-                .subtree_ids(root)
-                .await?
-                .iter()
-                .any(|id| id == node_id)
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(self.store.is_within(node_id, &principal.scope()).await?)
     }
 
     /// Records a refusal in the principal's access trail.

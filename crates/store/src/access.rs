@@ -117,6 +117,18 @@ const ACCOUNT_COLUMNS: &str = "id, username, display_name, password_hash, active
      must_change_password, service_account, staff_id, partner_id";
 
 impl Store {
+    /// Whether a node lies in the scope: one indexed lookup in the closure table.
+    pub async fn is_within(&self, node_id: &str, scope: &Scope) -> Result<bool, StoreError> {
+        let (condition, params) = scope.condition("id", 2);
+        let sql = format!("SELECT COUNT(*) FROM jurisdiction_nodes WHERE id = $1 AND {condition}");
+        let mut query = sqlx::query(&sql).bind(node_id);
+        for p in &params {
+            query = query.bind(p);
+        }
+        let count: i64 = query.fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(count > 0)
+    }
+
     /// Records a new session under the hash of its token.
     pub async fn insert_session(
         &self,

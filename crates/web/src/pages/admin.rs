@@ -73,6 +73,18 @@ fn node_name(nodes: &[NodeRow], id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The stations and bureaus among the nodes: where units and partner agencies belong.
+fn station_choices(nodes: &[NodeRow]) -> Vec<Choice> {
+    nodes
+        .iter()
+        .filter(|n| n.level == "station" || n.level == "bureau")
+        .map(|n| Choice {
+            value: n.id.clone(),
+            label: n.name.clone(),
+        })
+        .collect()
+}
+
 async fn code_choices(
     state: &AppState,
     table: CodeTable,
@@ -120,14 +132,7 @@ pub async fn units_page(
             (u, station, kind)
         })
         .collect();
-    let stations = nodes
-        .iter()
-        .filter(|n| n.level == "station" || n.level == "bureau")
-        .map(|n| Choice {
-            value: n.id.clone(),
-            label: n.name.clone(),
-        })
-        .collect();
+    let stations = station_choices(&nodes);
     let page = UnitsPage {
         shell: Shell::new(&ctx, Some(&principal), "units.title", "/admin/units"),
         units,
@@ -274,14 +279,7 @@ pub async fn partners_page(
             (p, place, residency)
         })
         .collect();
-    let places = nodes
-        .iter()
-        .filter(|n| n.level == "station" || n.level == "bureau")
-        .map(|n| Choice {
-            value: n.id.clone(),
-            label: n.name.clone(),
-        })
-        .collect();
+    let places = station_choices(&nodes);
     let page = PartnersPage {
         shell: Shell::new(&ctx, Some(&principal), "partners.title", "/admin/partners"),
         partners,
