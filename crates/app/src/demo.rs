@@ -5,8 +5,8 @@
 //! Everything is drawn from a seeded generator, so the same seed gives the same bureau
 //! (ids included).
 
-use fengqiao_domain::Actor;
 use fengqiao_domain::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
+use fengqiao_domain::{Actor, Timestamp};
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -15,6 +15,7 @@ use fengqiao_domain::DomainEvent;
 use fengqiao_store::SideWrite;
 use rand::RngCore;
 
+use crate::demo_base::{DemoBaseSummary, DemoGrid};
 use crate::org::{NewNode, NewPartner, NewStaff};
 use crate::settings::Settings;
 use crate::users::{NewUser, hash_password};
@@ -54,6 +55,8 @@ pub struct DemoSummary {
     pub partners: usize,
     /// Sign-ins, one per role.
     pub accounts: Vec<DemoAccount>,
+    /// The base (一标三实) at the grids.
+    pub base: DemoBaseSummary,
 }
 
 const COLUMNS: usize = 7;
@@ -184,6 +187,8 @@ struct Made {
     grids: Vec<(RecordId, String, String, usize)>,
     staff_by_role: Vec<(Role, RecordId, String, usize)>,
     partners: Vec<RecordId>,
+    /// The grids with their cells, for the base.
+    cells: Vec<DemoGrid>,
 }
 
 impl App {
@@ -238,7 +243,13 @@ impl App {
         self.demo_partners(actor, &mut draw, &mut made, &tick)
             .await?;
         let accounts = self.demo_accounts(actor, &mut draw, &made, &tick).await?;
+        let (base, _) = self
+            .seed_demo_base(actor, seed, &made.cells, Timestamp::now(), &|done, all| {
+                progress(total + done, total + all);
+            })
+            .await?;
         Ok(DemoSummary {
+            base,
             stations: made.stations.len(),
             communities: made.communities.len(),
             grids: made.grids.len(),
@@ -384,7 +395,22 @@ impl App {
                 },
             )
             .await?;
-            made.grids.push((grid_id, grid_name, grid_code, station));
+            made.grids
+                .push((grid_id, grid_name, grid_code.clone(), station));
+            let township = crate::demo_base::TOWNSHIPS[station].to_owned();
+            made.cells.push(DemoGrid {
+                id: grid_id,
+                code: grid_code,
+                community: name.into(),
+                township,
+                index: g,
+                corners: [
+                    lattice.0[column][row],
+                    lattice.0[column + 1][row],
+                    lattice.0[column + 1][row + 1],
+                    lattice.0[column][row + 1],
+                ],
+            });
             grids.push(grid_id);
         }
         // The "1+2+3" pairing: one officer and two auxiliaries for the community, one

@@ -6,8 +6,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod base;
+pub mod base_import;
+pub mod campaign;
 pub mod codes;
 pub mod demo;
+pub mod demo_base;
 mod error;
 pub mod org;
 pub mod policy;
@@ -24,12 +28,17 @@ use fengqiao_store::Store;
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
+    /// The standard addresses indexed for matching, shared by clones.
+    matcher: base::SharedMatcher,
 }
 
 impl App {
     /// Wraps an opened, migrated store.
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            matcher: base::SharedMatcher::default(),
+        }
     }
 
     /// Appends one event to its own stream with the side writes that belong to it. No

@@ -34,11 +34,13 @@ pub enum CodeTable {
     UnitKind,
     /// Kinds of posts (警务室, 警务工作站 …).
     PostKind,
+    /// 实有单位 kinds: groups (企业, 学校, 医院, 行业场所, 九小场所) and their kinds.
+    EstablishmentKind,
 }
 
 impl CodeTable {
     /// Every table, in the order they are shown.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::IncidentCategory,
         Self::DisputeKind,
         Self::Severity,
@@ -48,6 +50,7 @@ impl CodeTable {
         Self::ResultCode,
         Self::UnitKind,
         Self::PostKind,
+        Self::EstablishmentKind,
     ];
 
     /// The table's stable name.
@@ -62,6 +65,7 @@ impl CodeTable {
             Self::ResultCode => "result_code",
             Self::UnitKind => "unit_kind",
             Self::PostKind => "post_kind",
+            Self::EstablishmentKind => "establishment_kind",
         }
     }
 
@@ -70,6 +74,7 @@ impl CodeTable {
     pub fn max_depth(self) -> usize {
         match self {
             Self::IncidentCategory => 3,
+            Self::EstablishmentKind => 2,
             _ => 1,
         }
     }
@@ -285,6 +290,7 @@ pub fn defaults(table: CodeTable) -> Vec<CodeEntry> {
             ),
             ("patrol_post", "治安岗亭", "Patrol post", ""),
         ],
+        CodeTable::EstablishmentKind => ESTABLISHMENT_KINDS,
     };
     rows.iter()
         .enumerate()
@@ -298,6 +304,86 @@ pub fn defaults(table: CodeTable) -> Vec<CodeEntry> {
         })
         .collect()
 }
+
+/// 实有单位: the group is the parent; 行业场所 (trades under special police control) and
+/// the 九小场所 (small venues with fire and public-order risk) are the key places.
+const ESTABLISHMENT_KINDS: &[(&str, &str, &str, &str)] = &[
+    ("enterprise", "企业", "Enterprise", ""),
+    ("school", "学校", "School", ""),
+    ("hospital", "医院", "Hospital", ""),
+    ("government", "机关事业单位", "Public body", ""),
+    ("key_place", "行业场所", "Controlled trade", ""),
+    ("nine_small", "九小场所", "Small venue (九小)", ""),
+    ("company", "公司", "Company", "enterprise"),
+    ("factory", "工厂", "Factory", "enterprise"),
+    ("shop", "商铺", "Shop", "enterprise"),
+    ("kindergarten", "幼儿园", "Kindergarten", "school"),
+    (
+        "primary_school",
+        "中小学",
+        "Primary or secondary school",
+        "school",
+    ),
+    (
+        "clinic",
+        "诊所卫生院",
+        "Clinic or health centre",
+        "hospital",
+    ),
+    (
+        "general_hospital",
+        "综合医院",
+        "General hospital",
+        "hospital",
+    ),
+    ("office", "机关单位", "Government office", "government"),
+    ("hotel", "旅馆", "Hotel", "key_place"),
+    ("bar", "酒吧", "Bar", "key_place"),
+    ("ktv", "KTV", "KTV", "key_place"),
+    ("internet_cafe", "网吧", "Internet café", "key_place"),
+    ("pawnshop", "典当行", "Pawnshop", "key_place"),
+    (
+        "recycling",
+        "废旧金属回收",
+        "Scrap-metal recycling",
+        "key_place",
+    ),
+    ("print_shop", "印章刻制", "Seal engraving", "key_place"),
+    (
+        "small_school",
+        "小学校或幼儿园",
+        "Small school or kindergarten",
+        "nine_small",
+    ),
+    ("small_hospital", "小医院", "Small clinic", "nine_small"),
+    ("small_store", "小商店", "Small store", "nine_small"),
+    ("small_restaurant", "小餐饮", "Small eatery", "nine_small"),
+    ("small_hotel", "小旅馆", "Small guesthouse", "nine_small"),
+    (
+        "small_entertainment",
+        "小歌舞娱乐场所",
+        "Small entertainment venue",
+        "nine_small",
+    ),
+    (
+        "small_internet",
+        "小网吧",
+        "Small internet café",
+        "nine_small",
+    ),
+    (
+        "small_beauty_bath",
+        "小美容洗浴",
+        "Small salon or bathhouse",
+        "nine_small",
+    ),
+    (
+        "small_workshop",
+        "小生产加工企业",
+        "Small workshop",
+        "nine_small",
+    ),
+];
 
 const INCIDENT_CATEGORIES: &[(&str, &str, &str, &str)] = &[
     ("criminal", "刑事", "Criminal", ""),

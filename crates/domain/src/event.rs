@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Timestamp;
+use crate::base::{
+    AddressFields, BaseKind, CampaignItem, EstablishmentFields, HouseFields, KeyPerson,
+    PersonFields,
+};
 use crate::codes::{CodeEntry, CodeTable};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use crate::policy::Permission;
@@ -308,6 +312,65 @@ pub enum DomainEvent {
         /// Token id.
         id: RecordId,
     },
+    /// A standard address (标准地址) was created or changed.
+    AddressSaved {
+        /// Address id.
+        id: RecordId,
+        /// The address as it now is.
+        address: AddressFields,
+    },
+    /// A house (实有房屋) was registered or changed.
+    HouseSaved {
+        /// House id.
+        id: RecordId,
+        /// The house as it now is.
+        house: HouseFields,
+    },
+    /// A resident (实有人口) was registered or changed.
+    PersonSaved {
+        /// Person id.
+        id: RecordId,
+        /// The person as they now are.
+        person: PersonFields,
+    },
+    /// A person was made a key person (重点人员), or no longer is one.
+    KeyPersonSet {
+        /// Person id.
+        person_id: RecordId,
+        /// Reason and visit schedule; `None` ends the status.
+        key: Option<KeyPerson>,
+    },
+    /// A unit (实有单位) was registered or changed.
+    EstablishmentSaved {
+        /// Establishment id.
+        id: RecordId,
+        /// The unit as it now is.
+        establishment: EstablishmentFields,
+    },
+    /// Someone checked a base record on the spot or by phone (核查/走访): it is fresh.
+    BaseRecordVerified {
+        /// The record's kind.
+        kind: BaseKind,
+        /// The record.
+        id: RecordId,
+        /// The campaign the visit belongs to, if any.
+        campaign_id: Option<RecordId>,
+        /// What was found.
+        note: Option<String>,
+    },
+    /// A collection campaign (采集) was launched: a list of records to visit.
+    CampaignCreated {
+        /// Campaign id.
+        id: RecordId,
+        /// The station, community or grid it covers.
+        node_id: RecordId,
+        /// Its name (e.g. 2026年冬季出租房核查).
+        name: String,
+        /// The date it should be done by (`YYYY-MM-DD`).
+        due_date: Option<String>,
+        /// The records to visit.
+        items: Vec<CampaignItem>,
+    },
     /// A synthetic event written by the durability probe (`fengqiao debug append-load`),
     /// only ever into a database that holds nothing else.
     ProbeAppended {
@@ -353,6 +416,16 @@ impl DomainEvent {
             Self::ApiTokenIssued { id, .. } | Self::ApiTokenRevoked { id } => {
                 StreamRef::new("api_token", id)
             }
+            Self::AddressSaved { id, .. } => StreamRef::new(BaseKind::Address.as_str(), id),
+            Self::HouseSaved { id, .. } => StreamRef::new(BaseKind::House.as_str(), id),
+            Self::PersonSaved { id, .. } | Self::KeyPersonSet { person_id: id, .. } => {
+                StreamRef::new(BaseKind::Person.as_str(), id)
+            }
+            Self::EstablishmentSaved { id, .. } => {
+                StreamRef::new(BaseKind::Establishment.as_str(), id)
+            }
+            Self::BaseRecordVerified { kind, id, .. } => StreamRef::new(kind.as_str(), id),
+            Self::CampaignCreated { id, .. } => StreamRef::new("campaign", id),
             Self::ProbeAppended { .. } => StreamRef::new("probe", "durability"),
         }
     }

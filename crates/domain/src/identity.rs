@@ -63,6 +63,21 @@ impl IdCardNumber {
         Ok(Self(text))
     }
 
+    /// The check character (GB 11643) of the first 17 digits, `None` if they are not 17
+    /// digits. For generating test and demo numbers.
+    pub fn check_character(body: &str) -> Option<char> {
+        let bytes = body.as_bytes();
+        if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let sum: u32 = bytes
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+            .sum();
+        Some(char::from(CHECK_CHARS[(sum % 11) as usize]))
+    }
+
     /// The number as written, for roles with the reveal permission.
     pub fn reveal(&self) -> &str {
         &self.0

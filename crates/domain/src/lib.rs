@@ -5,6 +5,7 @@
 //! validate"): a value of one of these types is known to be well formed.
 
 pub mod actor;
+pub mod base;
 pub mod codes;
 pub mod error;
 pub mod event;

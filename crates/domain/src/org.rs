@@ -55,6 +55,8 @@ macro_rules! text_enum {
     };
 }
 
+pub(crate) use text_enum;
+
 text_enum! {
     /// The level of a jurisdiction node.
     NodeLevel {

@@ -63,6 +63,10 @@ permissions! {
     AuditView = "audit.view",
     /// See ID and phone numbers whole, one record at a time, with a reason.
     PersonalReveal = "personal.reveal",
+    /// See the base (一标三实) in scope: addresses, housing, population, units, campaigns.
+    BaseView = "base.view",
+    /// Register, change, import and verify base records; run collection campaigns.
+    BaseManage = "base.manage",
 }
 
 impl fmt::Display for Permission {
@@ -79,10 +83,9 @@ impl fmt::Display for Permission {
 pub fn default_permissions(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Dispatcher | Role::CaseOfficer | Role::CommunityOfficer => {
-            &[OrgView, CodesView, PersonalReveal]
-        }
-        Role::Auxiliary | Role::GridWorker => &[OrgView, CodesView],
+        Role::Dispatcher | Role::CaseOfficer => &[OrgView, CodesView, PersonalReveal, BaseView],
+        Role::CommunityOfficer => &[OrgView, CodesView, PersonalReveal, BaseView, BaseManage],
+        Role::Auxiliary | Role::GridWorker => &[OrgView, CodesView, BaseView, BaseManage],
         Role::Volunteer | Role::Partner => &[CodesView],
         Role::StationChief => &[
             OrgView,
@@ -91,8 +94,10 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             RolesView,
             AuditView,
             PersonalReveal,
+            BaseView,
+            BaseManage,
         ],
-        Role::BureauViewer => &[OrgView, CodesView, RolesView, AuditView],
+        Role::BureauViewer => &[OrgView, CodesView, RolesView, AuditView, BaseView],
         Role::Admin => &[
             OrgView,
             OrgManage,
@@ -104,6 +109,8 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             SettingsManage,
             TokensManage,
             AuditView,
+            BaseView,
+            BaseManage,
         ],
     }
 }

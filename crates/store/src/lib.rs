@@ -7,6 +7,7 @@
 
 mod access;
 mod audit;
+mod base;
 pub mod chain;
 mod connect;
 mod error;
@@ -16,6 +17,10 @@ mod queries;
 
 pub use access::{AccountRow, Scope, SessionRow, TokenRow, token_hash};
 pub use audit::{Checkpoint, VerifyReport};
+pub use base::{
+    AddressFilter, AddressRow, CampaignItemRow, CampaignRow, EstablishmentRow, FreshnessRow,
+    HouseRow, PersonRow,
+};
 pub use connect::{Backend, DatabaseTarget, StoreOptions};
 pub use error::StoreError;
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};

@@ -185,7 +185,7 @@ impl Store {
                 };
                 stored.hash = stored.chained().hash();
                 insert_event(&mut tx, &stored).await?;
-                project::apply(&mut tx, event, &stored.recorded_at).await?;
+                project::apply(&mut tx, event, &stored.recorded_at, (&occurred_at, &actor)).await?;
                 prev_hash.clone_from(&stored.hash);
                 written.push(stored);
             }

@@ -11,7 +11,15 @@ use crate::StoreError;
 type Tx = Transaction<'static, Any>;
 
 /// Applies one event to the read models.
-pub(crate) async fn apply(tx: &mut Tx, event: &DomainEvent, at: &str) -> Result<(), StoreError> {
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    event: &DomainEvent,
+    at: &str,
+    (occurred_at, actor): (&str, &str),
+) -> Result<(), StoreError> {
+    if crate::base::project::apply(tx, event, at, (occurred_at, actor)).await? {
+        return Ok(());
+    }
     match event {
         DomainEvent::JurisdictionNodeCreated {
             id,
@@ -410,6 +418,14 @@ pub(crate) async fn apply(tx: &mut Tx, event: &DomainEvent, at: &str) -> Result<
         | DomainEvent::PersonalDataRevealed { .. }
         | DomainEvent::PersonRecordViewed { .. }
         | DomainEvent::ProbeAppended { .. } => {}
+        DomainEvent::AddressSaved { .. }
+        | DomainEvent::HouseSaved { .. }
+        | DomainEvent::PersonSaved { .. }
+        | DomainEvent::KeyPersonSet { .. }
+        | DomainEvent::EstablishmentSaved { .. }
+        | DomainEvent::BaseRecordVerified { .. }
+        // Applied above, by base::project.
+        | DomainEvent::CampaignCreated { .. } => {}
     }
     Ok(())
 }

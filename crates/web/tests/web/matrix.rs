@@ -268,10 +268,19 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
 /// The default permissions of each role, as DOMAIN.md assigns them.
 fn grants(role: Role) -> &'static [&'static str] {
     match role {
-        Role::Dispatcher | Role::CaseOfficer | Role::CommunityOfficer => {
-            &["org.view", "codes.view", "personal.reveal"]
+        Role::Dispatcher | Role::CaseOfficer => {
+            &["org.view", "codes.view", "personal.reveal", "base.view"]
         }
-        Role::Auxiliary | Role::GridWorker => &["org.view", "codes.view"],
+        Role::CommunityOfficer => &[
+            "org.view",
+            "codes.view",
+            "personal.reveal",
+            "base.view",
+            "base.manage",
+        ],
+        Role::Auxiliary | Role::GridWorker => {
+            &["org.view", "codes.view", "base.view", "base.manage"]
+        }
         Role::Volunteer | Role::Partner => &["codes.view"],
         Role::StationChief => &[
             "org.view",
@@ -280,8 +289,16 @@ fn grants(role: Role) -> &'static [&'static str] {
             "roles.view",
             "audit.view",
             "personal.reveal",
+            "base.view",
+            "base.manage",
         ],
-        Role::BureauViewer => &["org.view", "codes.view", "roles.view", "audit.view"],
+        Role::BureauViewer => &[
+            "org.view",
+            "codes.view",
+            "roles.view",
+            "audit.view",
+            "base.view",
+        ],
         Role::Admin => &[
             "org.view",
             "org.manage",
@@ -293,6 +310,8 @@ fn grants(role: Role) -> &'static [&'static str] {
             "settings.manage",
             "tokens.manage",
             "audit.view",
+            "base.view",
+            "base.manage",
         ],
     }
 }

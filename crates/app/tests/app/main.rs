@@ -11,6 +11,8 @@ use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::org::{NodeLevel, Role, new_id};
 use fengqiao_store::{DatabaseTarget, Scope, Store, StoreOptions};
 
+mod base;
+
 struct TestApp {
     app: App,
     dir: tempfile::TempDir,
