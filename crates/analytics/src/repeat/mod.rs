@@ -30,6 +30,8 @@
 //! contents; [`repeat_flags`] and [`repeat_report`] run it over history.
 
 mod engine;
+mod person;
+mod place;
 mod report;
 mod surge;
 mod window;

@@ -1,16 +1,20 @@
 //! The rules over history: the flags of every incident, and the report by area and
 //! period with the repeat callers, repeat places and surges behind it.
 //!
-//! Both run the incremental engine over the incidents in time order (stable, so
-//! incidents at the same second are taken in input order), which is what makes the
-//! batch figures equal to the ones given at intake.
+//! Both take the incidents in time order (stable, so incidents at the same second are
+//! taken in input order) through the same rules as the incremental engine, which is
+//! what makes the batch figures equal to the ones given at intake. The report needs no
+//! lists of earlier incidents, only the flags, and runs each rule on a thread of its own.
 
 use std::hash::Hash;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::engine::RepeatEngine;
+use super::engine::{RepeatEngine, check_point};
+use super::person::PersonRule;
+use super::place::PlaceRule;
+use super::surge::CategoryRule;
 use super::{Observation, RepeatFlags, RepeatSettings, SECONDS_PER_DAY};
 use crate::error::{AnalyticsError, check_same_len};
 use crate::temporal::{Date, Period};
@@ -22,11 +26,12 @@ pub fn repeat_flags(
     incidents: &[Observation],
 ) -> Result<Vec<RepeatFlags>, AnalyticsError> {
     let mut engine = RepeatEngine::new(settings)?;
+    for (index, incident) in incidents.iter().enumerate() {
+        check_point(incident, index)?;
+    }
     let mut flags = vec![RepeatFlags::default(); incidents.len()];
     for index in time_order(incidents) {
-        flags[index] = engine
-            .observe(&incidents[index])
-            .map_err(|error| at_input(error, index))?;
+        flags[index] = engine.observe(&incidents[index])?;
     }
     Ok(flags)
 }
@@ -137,27 +142,34 @@ pub fn repeat_report(
     period: Period,
 ) -> Result<RepeatReport, AnalyticsError> {
     check_same_len(&[("incidents", incidents.len()), ("groups", groups.len())])?;
-    let mut engine = RepeatEngine::with_lists(settings, false)?;
-    let min_count = settings.min_count;
+    settings.validate()?;
+    for (index, incident) in incidents.iter().enumerate() {
+        check_point(incident, index)?;
+    }
+    let order = time_order(incidents);
+    // One copy in time order, read by every rule from start to end.
+    let sorted: Vec<Observation> = order.iter().map(|&index| incidents[index]).collect();
+    // The rules share nothing, so each runs on a thread of its own.
+    let ((person, callers), ((place, places), (category, surges))) = rayon::join(
+        || person_pass(&settings, &sorted),
+        || {
+            rayon::join(
+                || place_pass(&settings, &sorted),
+                || category_pass(&settings, &sorted),
+            )
+        },
+    );
+
     let mut rows: FxHashMap<(u32, Date), RepeatRow> = FxHashMap::default();
-    let mut callers: FxHashMap<CallerKey, RepeatCaller> = FxHashMap::default();
-    let mut places: FxHashMap<PlaceKey, RepeatPlace> = FxHashMap::default();
-    let mut surges: FxHashMap<(u32, u32, i64), Surge> = FxHashMap::default();
     // Incidents come in time order, so the day (and its period) rarely changes.
     let mut period_of_day = (i64::MIN, Date::from_days(0));
-
-    for index in time_order(incidents) {
-        let incident = &incidents[index];
-        let outcome = engine
-            .observe_outcome(incident)
-            .map_err(|error| at_input(error, index))?;
-
+    for (k, incident) in sorted.iter().enumerate() {
         let day =
             (incident.time + i64::from(settings.utc_offset_seconds)).div_euclid(SECONDS_PER_DAY);
         if day != period_of_day.0 {
             period_of_day = (day, period.start(Date::from_days(day)));
         }
-        let group = groups[index];
+        let group = groups[order[k]];
         let row = rows
             .entry((group, period_of_day.1))
             .or_insert_with(|| RepeatRow {
@@ -170,50 +182,140 @@ pub fn repeat_report(
                 any_flagged: 0,
             });
         row.incidents += 1;
-        row.person_flagged += u64::from(outcome.person);
-        row.place_flagged += u64::from(outcome.place);
-        row.category_flagged += u64::from(outcome.category);
-        row.any_flagged += u64::from(outcome.person || outcome.place || outcome.category);
+        row.person_flagged += u64::from(person[k]);
+        row.place_flagged += u64::from(place[k]);
+        row.category_flagged += u64::from(category[k]);
+        row.any_flagged += u64::from(person[k] || place[k] || category[k]);
+    }
 
+    Ok(RepeatReport {
+        rows: sorted_values(rows),
+        callers: sorted_values(callers),
+        places: sorted_values(places),
+        surges: sorted_values(surges),
+    })
+}
+
+fn cutoff(settings: &RepeatSettings, time: i64) -> i64 {
+    time.saturating_sub(settings.window_seconds)
+}
+
+/// The person flags in time order, and the repeat callers.
+fn person_pass(
+    settings: &RepeatSettings,
+    sorted: &[Observation],
+) -> (Vec<bool>, FxHashMap<CallerKey, RepeatCaller>) {
+    let min_count = settings.min_count;
+    let mut rule = PersonRule::new(min_count);
+    let mut flags = Vec::with_capacity(sorted.len());
+    // Only keys that reach the count are kept: most callers call once, and a map of
+    // all of them would not stay in cache.
+    let mut callers: FxHashMap<CallerKey, RepeatCaller> = FxHashMap::default();
+    for (seq, incident) in sorted.iter().enumerate() {
+        rule.expire_before(cutoff(settings, incident.time));
+        let outcome = rule.judge(incident);
+        rule.add(incident, seq as u64);
+        flags.push(outcome.flagged);
         let keys = [
-            incident
-                .phone
-                .map(|key| (CallerKey::Phone(key), outcome.phone_count)),
-            incident
-                .id_number
-                .map(|key| (CallerKey::IdNumber(key), outcome.id_number_count)),
+            (incident.phone.map(CallerKey::Phone), outcome.phone_count),
+            (
+                incident.id_number.map(CallerKey::IdNumber),
+                outcome.id_number_count,
+            ),
         ];
-        for (key, count) in keys.into_iter().flatten() {
-            let caller = callers.entry(key).or_insert(RepeatCaller {
-                key,
-                calls: 0,
-                repeat_calls: 0,
-                last_count: 0,
-            });
-            caller.calls += 1;
-            caller.repeat_calls += u64::from(count >= min_count);
-            caller.last_count = count;
+        for (key, count) in keys {
+            let Some(key) = key else { continue };
+            if let Some(caller) = callers.get_mut(&key) {
+                caller.repeat_calls += u64::from(count >= min_count);
+                caller.last_count = count;
+            } else if count >= min_count {
+                callers.insert(
+                    key,
+                    RepeatCaller {
+                        key,
+                        calls: 0,
+                        repeat_calls: 1,
+                        last_count: count,
+                    },
+                );
+            }
         }
+    }
+    // Their calls, now that they are known.
+    for incident in sorted {
+        let keys = [
+            incident.phone.map(CallerKey::Phone),
+            incident.id_number.map(CallerKey::IdNumber),
+        ];
+        for key in keys.into_iter().flatten() {
+            if let Some(caller) = callers.get_mut(&key) {
+                caller.calls += 1;
+            }
+        }
+    }
+    (flags, callers)
+}
 
-        let place = match (incident.address, incident.point) {
-            (Some(address), _) => Some(PlaceKey::Address(address)),
-            (None, Some((x, y))) => Some(PlaceKey::Cell(
-                (x / settings.radius_m).floor() as i64,
-                (y / settings.radius_m).floor() as i64,
-            )),
-            (None, None) => None,
-        };
-        if let Some(place) = place {
-            let entry = places.entry(place).or_insert(RepeatPlace {
-                place,
-                incidents: 0,
-                flagged: 0,
-            });
+/// The place flags in time order, and the places with a flag.
+fn place_pass(
+    settings: &RepeatSettings,
+    sorted: &[Observation],
+) -> (Vec<bool>, FxHashMap<PlaceKey, RepeatPlace>) {
+    let mut rule = PlaceRule::new(settings.min_count, settings.radius_m);
+    let mut flags = Vec::with_capacity(sorted.len());
+    let mut places: FxHashMap<PlaceKey, RepeatPlace> = FxHashMap::default();
+    for (seq, incident) in sorted.iter().enumerate() {
+        rule.expire_before(cutoff(settings, incident.time));
+        let flagged = rule.judge(incident);
+        rule.add(incident, seq as u64);
+        flags.push(flagged);
+        if flagged && let Some(place) = place_key(settings, incident) {
+            places
+                .entry(place)
+                .or_insert(RepeatPlace {
+                    place,
+                    incidents: 0,
+                    flagged: 0,
+                })
+                .flagged += 1;
+        }
+    }
+    for incident in sorted {
+        if let Some(place) = place_key(settings, incident)
+            && let Some(entry) = places.get_mut(&place)
+        {
             entry.incidents += 1;
-            entry.flagged += u64::from(outcome.place);
         }
+    }
+    (flags, places)
+}
 
-        if outcome.category {
+fn place_key(settings: &RepeatSettings, incident: &Observation) -> Option<PlaceKey> {
+    match (incident.address, incident.point) {
+        (Some(address), _) => Some(PlaceKey::Address(address)),
+        (None, Some((x, y))) => Some(PlaceKey::Cell(
+            (x / settings.radius_m).floor() as i64,
+            (y / settings.radius_m).floor() as i64,
+        )),
+        (None, None) => None,
+    }
+}
+
+/// Area, category and week number.
+type SurgeKey = (u32, u32, i64);
+
+/// The category flags in time order, and the surging weeks.
+fn category_pass(
+    settings: &RepeatSettings,
+    sorted: &[Observation],
+) -> (Vec<bool>, FxHashMap<SurgeKey, Surge>) {
+    let mut rule = CategoryRule::new(*settings, false);
+    let mut flags = Vec::with_capacity(sorted.len());
+    let mut surges: FxHashMap<SurgeKey, Surge> = FxHashMap::default();
+    for incident in sorted {
+        let outcome = rule.judge(incident);
+        flags.push(outcome.flagged);
+        if outcome.flagged {
             // Once a week surges, every later incident of it does too (its count only
             // grows against the same mean), so the last one flagged holds the week's count.
             let surge = surges
@@ -223,42 +325,28 @@ pub fn repeat_report(
                     category: incident.category,
                     week_start: Date::from_days(outcome.week * 7 - 3),
                     count: 0,
-                    trailing_mean: f64::from(outcome.week_count.trailing)
+                    trailing_mean: f64::from(outcome.counts.trailing)
                         / f64::from(settings.trailing_weeks),
                     flagged: 0,
                 });
-            surge.count = outcome.week_count.count;
+            surge.count = outcome.counts.count;
             surge.flagged += 1;
         }
     }
-
-    Ok(RepeatReport {
-        rows: sorted_values(rows),
-        callers: sorted_values(callers)
-            .into_iter()
-            .filter(|caller| caller.repeat_calls > 0)
-            .collect(),
-        places: sorted_values(places)
-            .into_iter()
-            .filter(|place| place.flagged > 0)
-            .collect(),
-        surges: sorted_values(surges),
-    })
+    (flags, surges)
 }
 
 /// Indices of the incidents in time order, ties in input order.
 fn time_order(incidents: &[Observation]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..incidents.len()).collect();
-    order.sort_by_key(|&index| incidents[index].time);
-    order
-}
-
-/// The engine counts positions in arrival order; the caller knows its input order.
-fn at_input(error: AnalyticsError, index: usize) -> AnalyticsError {
-    match error {
-        AnalyticsError::NotFinite { column, .. } => AnalyticsError::NotFinite { column, index },
-        other => other,
-    }
+    // Sorting the keys themselves rather than indices into the incidents keeps the sort
+    // in cache; the pairs are distinct, so an unstable sort gives the stable order.
+    let mut keyed: Vec<(i64, usize)> = incidents
+        .iter()
+        .enumerate()
+        .map(|(index, incident)| (incident.time, index))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, index)| index).collect()
 }
 
 fn sorted_values<K: Ord + Hash, V>(map: FxHashMap<K, V>) -> Vec<V> {

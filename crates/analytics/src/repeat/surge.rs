@@ -1,4 +1,5 @@
-//! Weekly counts per `(area, category)` for the surge rule (一类多发).
+//! The category rule (一类多发): weekly counts per `(area, category)` against their
+//! trailing mean.
 //!
 //! Each pair keeps a ring of `trailing_weeks + 1` weekly counts (this week and the
 //! weeks before it) and, when the engine returns lists, the ids of this week's
@@ -8,6 +9,8 @@
 //! constant per incident, amortised.
 
 use rustc_hash::FxHashMap;
+
+use super::{Observation, RepeatSettings};
 
 #[derive(Debug, Clone)]
 struct Pair {
@@ -28,8 +31,61 @@ pub(super) struct WeekCount {
     pub trailing: u32,
 }
 
+/// What the rule found for one incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct CategoryOutcome {
+    pub flagged: bool,
+    /// The local week, numbered as in [`RepeatSettings::week_of`].
+    pub week: i64,
+    pub counts: WeekCount,
+}
+
 #[derive(Debug, Clone)]
-pub(super) struct SurgeCounter {
+pub(super) struct CategoryRule {
+    settings: RepeatSettings,
+    counter: SurgeCounter,
+}
+
+impl CategoryRule {
+    pub fn new(settings: RepeatSettings, keep_ids: bool) -> Self {
+        Self {
+            settings,
+            counter: SurgeCounter::new(settings.trailing_weeks, keep_ids),
+        }
+    }
+
+    /// Counts the incident in its week and judges it. Incidents come in time order.
+    pub fn judge(&mut self, incident: &Observation) -> CategoryOutcome {
+        let week = self.settings.week_of(incident.time);
+        let counts = self.counter.count(incident.area, incident.category, week);
+        // `c > k × S / weeks` multiplied out, so that no division rounds.
+        let flagged = counts.count >= self.settings.min_count
+            && f64::from(counts.count) * f64::from(self.settings.trailing_weeks)
+                > self.settings.surge_k * f64::from(counts.trailing);
+        CategoryOutcome {
+            flagged,
+            week,
+            counts,
+        }
+    }
+
+    /// The earlier incidents of the incident's week, area and category, in the order
+    /// observed (when the rule keeps them).
+    pub fn earlier(&self, incident: &Observation) -> Vec<u64> {
+        self.counter
+            .week_ids(incident.area, incident.category)
+            .to_vec()
+    }
+
+    /// Records the incident's id for the lists of the later ones.
+    pub fn add(&mut self, incident: &Observation) {
+        self.counter
+            .record(incident.area, incident.category, incident.id);
+    }
+}
+
+#[derive(Debug, Clone)]
+struct SurgeCounter {
     trailing_weeks: u32,
     keep_ids: bool,
     pairs: FxHashMap<(u32, u32), Pair>,
