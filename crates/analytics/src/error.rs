@@ -30,6 +30,18 @@ pub enum AnalyticsError {
     /// The statistic needs more data than was given.
     #[error("not enough data: {0}")]
     NotEnoughData(String),
+    /// An incident arrived with a time before the latest one already observed.
+    #[error(
+        "incident {id} at {time} arrives after one at {latest}; incidents must arrive in time order"
+    )]
+    OutOfOrder {
+        /// The incident's id.
+        id: u64,
+        /// Its time.
+        time: i64,
+        /// The latest time observed before it.
+        latest: i64,
+    },
     /// The grid would have more cells than a raster can reasonably hold.
     #[error("the grid would have {cells} cells; enlarge the cell size or narrow the extent")]
     GridTooLarge {

@@ -10,6 +10,8 @@
 //! - [`kde`]: a kernel density surface on a raster, for the map.
 //! - [`temporal`]: the hour-of-day × weekday matrix, counts per period and
 //!   year-on-year change by any grouping (category, area, both).
+//! - [`repeat`]: repeat detection at intake (一人多次, 一地多起, 一类多发), incremental
+//!   and over history, with the report by area and period.
 //! - [`grid`]: the square grid shared by the hotspot and density surfaces.
 //!
 //! Everything is deterministic: random procedures take a seed, and their results do
@@ -22,6 +24,7 @@ pub mod gistar;
 pub mod grid;
 pub mod kde;
 pub mod knox;
+pub mod repeat;
 mod rng;
 pub mod temporal;
 
@@ -31,5 +34,9 @@ pub use grid::{Extent, SquareGrid};
 pub use kde::{DensitySurface, Kernel, kernel_density};
 pub use knox::{
     BandTable, KnoxBands, KnoxLocal, KnoxParams, KnoxResult, knox, knox_bands, knox_local,
+};
+pub use repeat::{
+    CallerKey, Flag, Observation, PlaceKey, RepeatCaller, RepeatEngine, RepeatFlags, RepeatPlace,
+    RepeatReport, RepeatRow, RepeatSettings, Surge, repeat_flags, repeat_report,
 };
 pub use temporal::{Date, Period, Trend, YearOnYear, hour_weekday_matrix, trend, year_on_year};

@@ -4,5 +4,6 @@
 mod gistar;
 mod kde;
 mod knox;
+mod repeat;
 mod support;
 mod temporal;
