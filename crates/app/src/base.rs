@@ -189,7 +189,7 @@ impl App {
 
     /// Checks permission and scope for one base record and returns its id; a record
     /// outside the jurisdiction is "not found", like a missing one.
-    pub(crate) async fn base_record_as(
+    pub async fn base_record_as(
         &self,
         principal: &Principal,
         permission: Permission,

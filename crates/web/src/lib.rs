@@ -10,6 +10,7 @@ pub mod api;
 pub mod assets;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod pages;
 pub mod routes;
 pub mod session;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Whether the server is reached over TLS (directly or through a proxy): session
     /// cookies are then `__Host-` prefixed and Secure.
     pub secure_cookies: bool,
+    /// Imports running in the background.
+    pub jobs: jobs::Jobs,
     metrics: PrometheusHandle,
 }
 
@@ -44,6 +47,7 @@ impl AppState {
         Self {
             app,
             secure_cookies: false,
+            jobs: jobs::Jobs::default(),
             metrics: metrics_handle(),
         }
     }

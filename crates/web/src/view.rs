@@ -23,6 +23,13 @@ pub struct NavLink {
 /// user). The menu shows only what the role may open.
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "nav.home", None),
+    ("/base", "nav.base", Some(Permission::BaseView)),
+    (
+        "/base/addresses",
+        "nav.addresses",
+        Some(Permission::BaseView),
+    ),
+    ("/base/people", "nav.people", Some(Permission::BaseView)),
     ("/admin/org", "nav.org", Some(Permission::OrgView)),
     ("/admin/staff", "nav.staff", Some(Permission::OrgView)),
     ("/admin/units", "nav.units", Some(Permission::OrgView)),
@@ -114,6 +121,13 @@ impl Shell {
                 Lang::En => "zh",
             },
         }
+    }
+}
+
+impl Shell {
+    /// The calendar day of a canonical timestamp (`2026-11-30T…` → `2026-11-30`).
+    pub fn day(&self, at: &str) -> String {
+        at.chars().take(10).collect()
     }
 }
 

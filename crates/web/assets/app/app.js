@@ -21,3 +21,13 @@
     input.value = window.location.pathname + window.location.search;
   });
 })();
+
+// Upload progress of a file form sent by htmx (the address import): the bar shows the
+// bytes sent; the import's own progress page takes over once the server has the file.
+document.addEventListener("htmx:xhr:progress", function (event) {
+  var form = event.target.closest && event.target.closest("form");
+  var bar = form && form.querySelector("progress#upload");
+  if (!bar || !event.detail.lengthComputable) { return; }
+  bar.hidden = false;
+  bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+});

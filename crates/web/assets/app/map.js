@@ -27,6 +27,11 @@
       }).addTo(map);
       var bounds = focused ? focused.getBounds() : layer.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([30, 120], 5); }
+      // A standard address: its point inside its grid.
+      var point = (element.getAttribute("data-point") || "").split(",").map(Number);
+      if (point.length === 2 && isFinite(point[0]) && isFinite(point[1])) {
+        window.L.circleMarker([point[1], point[0]], { radius: 7, color: "#c00000", weight: 2, fillOpacity: 0.6 }).addTo(map);
+      }
       element.setAttribute("data-features", String(collection.features.length));
     });
 })();

@@ -5,6 +5,7 @@
 //! Wire types live here and convert explicitly from the store's rows; personal data is
 //! masked in every response unless a reveal endpoint is called with a reason.
 
+pub mod base;
 pub mod org;
 pub mod system;
 pub mod users;
@@ -27,6 +28,8 @@ use crate::error::{ErrorBody, ErrorEnvelope, RowProblem};
         org::list_units, org::create_unit,
         org::list_staff, org::get_staff, org::reveal_staff_phone,
         org::list_partners, org::create_partner,
+        base::list_addresses, base::get_address, base::create_address, base::put_address,
+        base::freshness,
         users::list_users, users::get_user, users::create_user, users::set_roles, users::set_active,
         system::get_code_table, system::put_code_entry,
         system::list_roles,

@@ -85,7 +85,7 @@ fn station_choices(nodes: &[NodeRow]) -> Vec<Choice> {
         .collect()
 }
 
-async fn code_choices(
+pub(crate) async fn code_choices(
     state: &AppState,
     table: CodeTable,
     en: bool,

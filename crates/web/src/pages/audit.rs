@@ -148,6 +148,13 @@ pub async fn timeline_for(
             .iter()
             .any(|p| p.id == id),
         "user" | "access_log" => app.user(principal, id).await.is_ok(),
+        "std_address" | "house" | "person" | "establishment" => match kind.parse() {
+            Ok(base_kind) => app
+                .base_record_as(principal, Permission::BaseView, base_kind, id)
+                .await
+                .is_ok(),
+            Err(_) => false,
+        },
         // Platform-wide records: only auditors whose jurisdiction includes a bureau.
         "code_table" | "role" | "settings" => app
             .nodes_for(principal)

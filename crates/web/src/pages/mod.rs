@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod base;
 pub mod codes;
 pub mod home;
 pub mod org;

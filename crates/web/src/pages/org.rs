@@ -49,6 +49,8 @@ struct NodePage {
     can_manage: bool,
     can_audit: bool,
     tile_url: String,
+    /// 信息鲜活度 of the node: (fresh, total, percent), for users who see the base.
+    freshness: Option<(i64, i64, String)>,
 }
 
 /// Orders nodes as a tree: each node followed by its children.
@@ -164,7 +166,22 @@ pub async fn node_page(
                 .collect::<Vec<_>>()
         })
         .collect();
+    let freshness = if principal.has(Permission::BaseView) {
+        app.freshness_as(&principal)
+            .await?
+            .into_iter()
+            .find(|f| f.node_id == id)
+            .map(|f| {
+                let percent = f
+                    .percent()
+                    .map_or_else(|| "—".into(), |p| format!("{p:.1}%"));
+                (f.fresh, f.total, percent)
+            })
+    } else {
+        None
+    };
     let page = NodePage {
+        freshness,
         shell: Shell::new(&ctx, Some(&principal), "node.title", "/admin/org"),
         level_name: t.s(&format!("level.{}", node.level)).to_owned(),
         node,

@@ -1,5 +1,6 @@
 //! The web layer as clients see it: one integration binary with a module per concern.
 
+mod base;
 mod basics;
 mod browser;
 mod contract;

@@ -25,6 +25,9 @@ enum Shape {
     One(Record),
     /// Creates something at (or for) the place: allowed when permitted and in scope.
     Create(Record),
+    /// One's own background job: with the permission an unknown job is not found,
+    /// without it the answer is 403.
+    Job,
 }
 
 /// Which record of a place a route is about.
@@ -37,6 +40,46 @@ enum Record {
     Token,
     /// Units and partner agencies live at the place's station.
     StationThing,
+    /// Base records live at a community or grid: the place's own, or one beneath it.
+    Address,
+    House,
+    Person,
+    Establishment,
+    Campaign,
+}
+
+impl Record {
+    fn is_base(self) -> bool {
+        matches!(
+            self,
+            Record::Address
+                | Record::House
+                | Record::Person
+                | Record::Establishment
+                | Record::Campaign
+        )
+    }
+}
+
+/// The community or grid whose base records stand for a place. Stations and bureaus
+/// hold none, so a descendant outside the places it is "parent" or "sibling" of stands
+/// in: every relation keeps its meaning.
+fn leaf_of(code: &str) -> &'static str {
+    match code {
+        "B1" => "C4",
+        "S1" => "C2",
+        "S2" => "G4",
+        "B2" => "G3",
+        "S3" => "C3",
+        "C1" => "C1",
+        "C2" => "C2",
+        "C3" => "C3",
+        "C4" => "C4",
+        "G1" => "G1",
+        "G2" => "G2",
+        "G3" => "G3",
+        _ => "G4",
+    }
 }
 
 /// Route → (permission needed or none, shape). Independent of `routes.rs`.
@@ -61,6 +104,105 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
         ("GET", "/", None, Global),
         ("GET", "/account/password", None, Global),
         ("POST", "/account/password", None, Global),
+        ("GET", "/base", Some("base.view"), List(Node)),
+        ("POST", "/base/campaigns", Some("base.manage"), Create(Node)),
+        (
+            "GET",
+            "/base/campaigns/{id}",
+            Some("base.view"),
+            One(Campaign),
+        ),
+        ("POST", "/base/verify", Some("base.manage"), One(Address)),
+        ("GET", "/base/addresses", Some("base.view"), List(Address)),
+        (
+            "POST",
+            "/base/addresses",
+            Some("base.manage"),
+            Create(Address),
+        ),
+        (
+            "POST",
+            "/base/addresses/import",
+            Some("base.manage"),
+            Global,
+        ),
+        ("GET", "/base/imports/{id}", Some("base.manage"), Job),
+        (
+            "GET",
+            "/base/addresses/{id}",
+            Some("base.view"),
+            One(Address),
+        ),
+        (
+            "POST",
+            "/base/addresses/{id}",
+            Some("base.manage"),
+            One(Address),
+        ),
+        (
+            "POST",
+            "/base/addresses/{id}/houses",
+            Some("base.manage"),
+            One(Address),
+        ),
+        (
+            "POST",
+            "/base/addresses/{id}/people",
+            Some("base.manage"),
+            One(Address),
+        ),
+        (
+            "POST",
+            "/base/addresses/{id}/establishments",
+            Some("base.manage"),
+            One(Address),
+        ),
+        ("GET", "/base/houses/{id}", Some("base.view"), One(House)),
+        ("GET", "/base/people", Some("base.view"), List(Person)),
+        ("GET", "/base/people/{id}", Some("base.view"), One(Person)),
+        (
+            "POST",
+            "/base/people/{id}/key",
+            Some("base.manage"),
+            One(Person),
+        ),
+        (
+            "POST",
+            "/base/people/{id}/reveal",
+            Some("personal.reveal"),
+            One(Person),
+        ),
+        (
+            "GET",
+            "/base/establishments",
+            Some("base.view"),
+            List(Establishment),
+        ),
+        ("GET", "/api/v1/addresses", Some("base.view"), List(Address)),
+        (
+            "POST",
+            "/api/v1/addresses",
+            Some("base.manage"),
+            Create(Address),
+        ),
+        (
+            "GET",
+            "/api/v1/addresses/{id}",
+            Some("base.view"),
+            One(Address),
+        ),
+        (
+            "PUT",
+            "/api/v1/addresses/{id}",
+            Some("base.manage"),
+            One(Address),
+        ),
+        (
+            "GET",
+            "/api/v1/base/freshness",
+            Some("base.view"),
+            List(Node),
+        ),
         ("GET", "/admin/org", Some("org.view"), List(Node)),
         (
             "GET",
@@ -406,7 +548,14 @@ async fn probe(
 ) -> Probe {
     let p = t.place(place);
     let station = t.place(station_of(place));
+    let leaf = t.place(leaf_of(place));
+    let base = leaf.base.clone().expect("leaf places hold base records");
     let record_id = match record {
+        Some(Record::Address) => base.address.to_string(),
+        Some(Record::House) => base.house.to_string(),
+        Some(Record::Person) => base.person.to_string(),
+        Some(Record::Establishment) => base.establishment.to_string(),
+        Some(Record::Campaign) => base.campaign.to_string(),
         Some(Record::Node) | None => p.node.to_string(),
         Some(Record::Staff) => p.staff.to_string(),
         Some(Record::User) => p.user.to_string(),
@@ -427,6 +576,9 @@ async fn probe(
         Some(Record::Staff) if !api => format!("/admin/staff/{record_id}\""),
         Some(Record::User) if !api => format!("/admin/users/{record_id}\""),
         Some(Record::Node) if !api => format!("/admin/org/nodes/{record_id}\""),
+        Some(Record::Address) if !api => format!("/base/addresses/{record_id}\""),
+        Some(Record::Person) if !api => format!("/base/people/{record_id}\""),
+        Some(Record::Establishment) if !api => format!("id=\"e-{record_id}\""),
         _ => format!("\"id\":\"{record_id}\""),
     };
     let path = pattern
@@ -471,6 +623,48 @@ async fn probe(
             (s("name"), unique("队")),
         ]),
         ("POST", "/admin/staff/{id}/reveal") => Some(vec![(s("reason"), s("核实联系人身份"))]),
+        ("POST", "/base/campaigns") => Some(vec![
+            (s("node_id"), p.node.to_string()),
+            (s("name"), unique("采集")),
+            (s("kinds"), s("std_address")),
+        ]),
+        ("POST", "/base/verify") => Some(vec![
+            (s("kind"), s("std_address")),
+            (s("id"), base.address.to_string()),
+            (s("note"), s("已核实")),
+        ]),
+        ("POST", "/base/addresses") => Some(vec![
+            (s("code"), unique("NEW-")),
+            (
+                s("text"),
+                format!("浙江省绍兴市诸暨市枫桥镇{}村新1号", leaf.code),
+            ),
+            (s("node_id"), leaf.node.to_string()),
+        ]),
+        ("POST", "/base/addresses/{id}") => Some(vec![
+            (s("code"), base.address_code.clone()),
+            (s("text"), base.address_text.clone()),
+            (s("node_id"), leaf.node.to_string()),
+            (s("lng"), s("120.05")),
+            (s("lat"), s("29.05")),
+        ]),
+        ("POST", "/base/addresses/{id}/houses") => Some(vec![(s("usage"), s("vacant"))]),
+        ("POST", "/base/addresses/{id}/people") => Some(vec![
+            (s("name"), s("新居民")),
+            (s("registration"), s("floating")),
+        ]),
+        ("POST", "/base/addresses/{id}/establishments") => Some(vec![
+            (s("name"), unique("小店")),
+            (s("kind"), s("small_store")),
+        ]),
+        ("POST", "/base/people/{id}/key") => Some(vec![
+            (s("reason"), s("社区矫正对象")),
+            (s("visit_every_days"), s("30")),
+        ]),
+        ("POST", "/base/people/{id}/reveal") => Some(vec![
+            (s("field"), s("phone")),
+            (s("reason"), s("核实联系人身份")),
+        ]),
         ("POST", "/admin/partners") => Some(vec![
             (s("name"), unique("调委会")),
             (s("department"), s("justice_office")),
@@ -516,6 +710,12 @@ async fn probe(
         ("PATCH", "/api/v1/nodes/{id}") => {
             Some(serde_json::json!({"name": format!("{place}节点")}))
         }
+        ("POST", "/api/v1/addresses") => Some(
+            serde_json::json!({"code": unique("API-"), "text": format!("浙江省绍兴市诸暨市枫桥镇{}村接口1号", leaf.code), "node_id": leaf.node.to_string()}),
+        ),
+        ("PUT", "/api/v1/addresses/{id}") => Some(
+            serde_json::json!({"code": base.address_code, "text": base.address_text, "node_id": leaf.node.to_string(), "lng": 120.05, "lat": 29.05}),
+        ),
         ("POST", "/api/v1/units") => Some(
             serde_json::json!({"node_id": station.node.to_string(), "kind": "case_team", "name": unique("接口队")}),
         ),
@@ -542,9 +742,13 @@ async fn probe(
         ("PUT", "/api/v1/settings/{key}") => Some(serde_json::json!({"value": 5})),
         _ => None,
     };
-    let multipart = (pattern == "/admin/codes/import").then(|| {
+    let multipart = matches!(pattern, "/admin/codes/import" | "/base/addresses/import").then(|| {
         let boundary = "fengqiao-test-boundary";
-        let csv = "table,code,name,name_en,parent,sort_order,active\nseverity,ordinary,一般,Ordinary,,30,1\n";
+        let csv = if pattern == "/base/addresses/import" {
+            format!("code,address,grid\n{},{},{}\n", base.address_code, base.address_text, leaf.code)
+        } else {
+            "table,code,name,name_en,parent,sort_order,active\nseverity,ordinary,一般,Ordinary,,30,1\n".to_owned()
+        };
         let body = format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"codes.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
         );
@@ -615,6 +819,7 @@ async fn run_role(role: Role) {
             let probe = probe(&t, method, pattern, record, place, &tokens).await;
             let record_node = match record {
                 Some(Record::StationThing) => station_of(place),
+                Some(r) if r.is_base() => leaf_of(place),
                 _ => place,
             };
             let in_scope = within(record_node, home);
@@ -649,6 +854,14 @@ async fn run_role(role: Role) {
                 StatusCode::OK | StatusCode::CREATED | StatusCode::NO_CONTENT
             ) || (status == StatusCode::SEE_OTHER && response.location() != "/login");
             let verdict = match shape {
+                Shape::Job => (
+                    if permitted {
+                        status == StatusCode::NOT_FOUND
+                    } else {
+                        status == StatusCode::FORBIDDEN
+                    },
+                    "job",
+                ),
                 Shape::Public => (
                     status != StatusCode::FORBIDDEN && status.as_u16() != 500,
                     "reachable",

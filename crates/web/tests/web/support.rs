@@ -9,8 +9,8 @@ use axum::http::{Method, Request, StatusCode, header};
 use fengqiao_app::App;
 use fengqiao_app::org::{NewNode, NewPartner, NewStaff};
 use fengqiao_app::users::{NewUser, hash_password};
-use fengqiao_domain::Actor;
 use fengqiao_domain::org::{NodeLevel, RecordId, Residency, Role};
+use fengqiao_domain::{Actor, DomainEvent};
 use fengqiao_store::{DatabaseTarget, Store, StoreOptions};
 use fengqiao_web::{AppState, router};
 use http_body_util::BodyExt;
@@ -32,6 +32,116 @@ pub struct Place {
     pub user: RecordId,
     /// A service account working in this node.
     pub service: RecordId,
+    /// The base records at a community or grid (none at stations and bureaus).
+    pub base: Option<BaseRecords>,
+}
+
+/// One of each base record at a place.
+#[derive(Debug, Clone)]
+pub struct BaseRecords {
+    /// A standard address.
+    pub address: RecordId,
+    /// Its code.
+    pub address_code: String,
+    /// Its text.
+    pub address_text: String,
+    /// A rental at it.
+    pub house: RecordId,
+    /// A resident of the house, with ID and phone numbers.
+    pub person: RecordId,
+    /// A unit at it.
+    pub establishment: RecordId,
+    /// A campaign listing the address.
+    pub campaign: RecordId,
+}
+
+/// Writes one of each base record at a community or grid.
+async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> BaseRecords {
+    use fengqiao_domain::base::*;
+    use fengqiao_domain::org::new_id;
+    let (address, house, person, establishment, campaign) =
+        (new_id(), new_id(), new_id(), new_id(), new_id());
+    let address_code = format!("ADDR-{code}");
+    let address_text = format!(
+        "浙江省绍兴市诸暨市枫桥镇{code}村{}组{}号",
+        serial + 1,
+        serial + 10
+    );
+    let body = format!("33068119800101{serial:03}");
+    let id_number = format!(
+        "{body}{}",
+        fengqiao_domain::identity::IdCardNumber::check_character(&body).unwrap()
+    );
+    let events = vec![
+        DomainEvent::AddressSaved {
+            id: address,
+            address: AddressFields {
+                code: address_code.clone(),
+                text: address_text.clone(),
+                node_id: node,
+                lng: Some(120.05),
+                lat: Some(29.05),
+            },
+        },
+        DomainEvent::HouseSaved {
+            id: house,
+            house: HouseFields {
+                address_id: address,
+                room: None,
+                usage: HouseUsage::Rental,
+                landlord_id: None,
+                note: None,
+            },
+        },
+        DomainEvent::PersonSaved {
+            id: person,
+            person: PersonFields {
+                name: format!("{code}居民"),
+                id_number: Some(id_number),
+                phone: Some(format!("1381234{:04}", 5000 + serial)),
+                registration: Registration::Floating,
+                address_id: address,
+                house_id: Some(house),
+            },
+        },
+        DomainEvent::EstablishmentSaved {
+            id: establishment,
+            establishment: EstablishmentFields {
+                name: format!("{code}便利店"),
+                kind: "small_store".into(),
+                address_id: address,
+                contact_name: None,
+                contact_phone: None,
+                licence: None,
+            },
+        },
+        DomainEvent::CampaignCreated {
+            id: campaign,
+            node_id: node,
+            name: format!("{code}采集"),
+            due_date: None,
+            items: vec![CampaignItem {
+                kind: BaseKind::Address,
+                id: address,
+            }],
+        },
+    ];
+    let commits: Vec<_> = events
+        .into_iter()
+        .map(|e| {
+            fengqiao_store::Commit::now(e.stream(), fengqiao_store::ExpectedVersion::Any, vec![e])
+        })
+        .collect();
+    app.store().commit(&actor(), &commits, &[]).await.unwrap();
+    BaseRecords {
+        address,
+        address_code,
+        address_text,
+        house,
+        person,
+        establishment,
+        campaign,
+    }
 }
 
 /// The fixture: two bureaus; B1 has stations S1 and S2; S1 has communities C1 and C2;
@@ -160,6 +270,11 @@ impl TestApp {
                 .await
                 .unwrap();
             }
+            let base = if matches!(level, NodeLevel::Community | NodeLevel::Grid) {
+                Some(base_records(&app, code, id, places.len()).await)
+            } else {
+                None
+            };
             places.insert(
                 code,
                 Place {
@@ -168,6 +283,7 @@ impl TestApp {
                     staff,
                     user,
                     service,
+                    base,
                 },
             );
         }
