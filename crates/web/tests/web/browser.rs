@@ -310,3 +310,65 @@ async fn the_administrator_passes_the_second_factor_edits_a_code_table_and_sees_
     let nav = browser.nav().await;
     assert!(nav.contains("Jurisdiction"), "{nav}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_finds_an_address_from_a_callers_words_and_sees_who_lives_there() {
+    if !available() {
+        return;
+    }
+    use rand::SeedableRng;
+    let (browser, app) = start().await;
+    browser.sign_in("community_officer").await;
+    let officer = app
+        .principal(
+            &app.store()
+                .account_by_username("community_officer")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mine = app
+        .addresses_as(
+            &officer,
+            fengqiao_app::base::AddressQuery {
+                limit: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let target = mine
+        .rows
+        .iter()
+        .find(|a| a.text.contains('组'))
+        .unwrap_or(&mine.rows[0])
+        .clone();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let said = fengqiao_app::demo_base::messy_variant(&target.text, &mut rng);
+
+    browser.open("/base/addresses").await;
+    browser.fill("input[name=q]", &said).await;
+    browser
+        .click("form[action='/base/addresses'] button[type=submit]")
+        .await;
+    assert!(browser.text("#best").await.contains(&target.text), "{said}");
+    browser.shot("address-search").await;
+    browser.click("#best a").await;
+    assert_eq!(browser.text("#address-text").await, target.text);
+    let houses = browser.text("#houses").await;
+    assert!(houses.lines().count() >= 2, "{houses}");
+    let people = browser.text("#people").await;
+    assert!(people.contains("****"), "numbers are masked: {people}");
+    assert!(browser.text("#components").await.contains("门牌号"));
+    browser.shot("address-detail").await;
+
+    browser.sign_in("grid_worker").await;
+    browser.open("/base").await;
+    let freshness = browser.text("#freshness").await;
+    assert!(freshness.contains('%'), "{freshness}");
+    browser.shot("base-freshness").await;
+}
