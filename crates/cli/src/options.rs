@@ -65,6 +65,9 @@ pub enum Command {
     /// Import and export code tables (categories, kinds, grades …).
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Import standard addresses (标准地址) into the base.
+    #[command(subcommand)]
+    Addresses(AddressesCommand),
     /// Statistics on a CSV file (Knox, Gi*, kernel density); no database needed.
     #[command(subcommand)]
     Analyze(crate::commands::analyze::AnalyzeCommand),
@@ -182,6 +185,18 @@ pub enum CodesCommand {
         tables: Vec<String>,
     },
     /// Read code tables from a .csv or .xlsx file: everything or nothing.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+    },
+}
+
+/// `addresses` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AddressesCommand {
+    /// Read standard addresses from a .csv or .xlsx file with the columns code, address,
+    /// grid (the grid's or community's code) and optionally lng, lat: everything or
+    /// nothing; rows update by code, so importing the same file again changes nothing.
     Import {
         /// The file to read.
         file: PathBuf,

@@ -55,6 +55,7 @@ fn every_command_explains_itself_with_help() {
         vec!["audit", "head", "--help"],
         vec!["user", "add", "--help"],
         vec!["codes", "import", "--help"],
+        vec!["addresses", "import", "--help"],
     ] {
         let output = Command::new(BINARY).args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
@@ -317,4 +318,48 @@ fn the_server_seeds_the_demo_answers_and_stops_cleanly_on_sigterm() {
         !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
         "WAL left behind"
     );
+}
+
+#[test]
+fn addresses_import_once_report_bad_rows_by_row_and_column_and_write_nothing_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let demo = fengqiao(&db, &["demo", "--seed", "5"]);
+    assert!(
+        stdout(&demo).contains("5040 standard addresses"),
+        "{}",
+        stdout(&demo)
+    );
+    let good = dir.path().join("new.csv");
+    std::fs::write(
+        &good,
+        "地址编码,标准地址,网格,经度,纬度\nN-1,浙江省绍兴市诸暨市枫桥镇枫源村9组1号,QX-02-05-1,120.23,29.61\nN-2,浙江省绍兴市诸暨市枫桥镇枫源村9组2号,QX-02-05-1,,\n",
+    )
+    .unwrap();
+    let first = fengqiao(&db, &["addresses", "import", good.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("2 rows read, 2 addresses new or changed, 0 unchanged"),
+        "{}",
+        stdout(&first)
+    );
+    let again = fengqiao(&db, &["addresses", "import", good.to_str().unwrap()]);
+    assert!(
+        stdout(&again).contains("0 addresses new or changed, 2 unchanged"),
+        "{}",
+        stdout(&again)
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "code,address,grid,lng,lat\nB-1,某地1号,QX-02-05-1,500,29\nB-2,某地2号,QX,,\n",
+    )
+    .unwrap();
+    let refused = fengqiao(&db, &["addresses", "import", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let text = stderr(&refused);
+    assert!(text.contains("bad.csv, row 2, column lng"), "{text}");
+    assert!(text.contains("bad.csv, row 3, column grid"), "{text}");
+    assert!(text.contains("nothing was imported"), "{text}");
 }

@@ -11,7 +11,7 @@ use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::org::Role;
 use fengqiao_store::StoreOptions;
 
-use crate::options::{CodesCommand, UserCommand};
+use crate::options::{AddressesCommand, CodesCommand, UserCommand};
 
 pub(super) async fn user(options: &StoreOptions, command: UserCommand) -> anyhow::Result<ExitCode> {
     let app = super::open(options).await?;
@@ -112,6 +112,58 @@ pub(super) async fn codes(
             }
             Err(other) => return Err(other.into()),
         },
+    };
+    app.store().close().await;
+    Ok(code)
+}
+
+/// `fengqiao addresses …`.
+pub(crate) async fn addresses(
+    options: &StoreOptions,
+    command: AddressesCommand,
+) -> anyhow::Result<ExitCode> {
+    let app = super::open(options).await?;
+    let AddressesCommand::Import { file } = command;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let name = file.display().to_string();
+    let result = app
+        .import_addresses(
+            &Actor::cli(),
+            &fengqiao_store::Scope::All,
+            &file,
+            &name,
+            &|progress| {
+                bar.set_message(progress.phase);
+                bar.set_length(progress.total as u64);
+                bar.set_position(progress.done as u64);
+            },
+        )
+        .await;
+    bar.finish_and_clear();
+    let code = match result {
+        Ok(summary) => {
+            println!(
+                "{name}: {} rows read, {} addresses new or changed, {} unchanged",
+                summary.rows, summary.changed, summary.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(AppError::Import(problems)) => {
+            for problem in &problems {
+                eprintln!("error: {problem}");
+            }
+            eprintln!(
+                "error: {} problem(s) in {name}; nothing was imported",
+                problems.len()
+            );
+            ExitCode::FAILURE
+        }
+        Err(other) => return Err(other.into()),
     };
     app.store().close().await;
     Ok(code)

@@ -61,15 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => {
             let app = open(&options).await?;
             let summary = seed_demo(&app, args.seed).await?;
-            println!(
-                "demo bureau seeded into {}: {} stations, {} communities, {} grids, {} staff, {} partner agencies",
-                app.store().description(),
-                summary.stations,
-                summary.communities,
-                summary.grids,
-                summary.staff,
-                summary.partners
-            );
+            print_demo_summary(&app, &summary);
             print_demo_accounts(&summary.accounts);
             app.store().close().await;
             Ok(ExitCode::SUCCESS)
@@ -77,6 +69,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => audit::run(&options, command).await,
         Command::User(command) => admin::user(&options, command).await,
         Command::Codes(command) => admin::codes(&options, command).await,
+        Command::Addresses(command) => admin::addresses(&options, command).await,
         Command::Analyze(command) => analyze::run(command),
         Command::Debug(command) => audit::debug(&options, command).await,
         Command::Address(command) => address::run(&command),
@@ -114,6 +107,26 @@ pub(crate) async fn seed_demo(
         .await;
     bar.finish_and_clear();
     Ok(summary?)
+}
+
+/// Prints what the demo holds.
+pub(crate) fn print_demo_summary(app: &App, summary: &fengqiao_app::demo::DemoSummary) {
+    let base = &summary.base;
+    println!(
+        "demo bureau seeded into {}: {} stations, {} communities, {} grids, {} staff, {} partner agencies; \
+         {} standard addresses, {} houses, {} residents ({} key people), {} units",
+        app.store().description(),
+        summary.stations,
+        summary.communities,
+        summary.grids,
+        summary.staff,
+        summary.partners,
+        base.addresses,
+        base.houses,
+        base.people,
+        base.key_people,
+        base.establishments
+    );
 }
 
 /// Prints the demo sign-ins, one per role.

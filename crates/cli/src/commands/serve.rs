@@ -20,10 +20,7 @@ pub(super) async fn serve(
             .is_empty()
         {
             let summary = super::seed_demo(&app, args.seed).await?;
-            println!(
-                "demo bureau seeded: {} stations, {} communities, {} grids, {} staff",
-                summary.stations, summary.communities, summary.grids, summary.staff
-            );
+            super::print_demo_summary(&app, &summary);
             super::print_demo_accounts(&summary.accounts);
         } else {
             println!(
