@@ -39,6 +39,7 @@ story!(
     a_database_from_a_newer_version_is_refused,
     a_duplicate_code_is_a_clear_error_and_writes_nothing,
     the_server_role_can_append_but_not_rewrite_the_log,
+    the_base_read_models_answer_the_same_on_both_backends,
 );
 
 fn actor() -> Actor {
@@ -439,4 +440,272 @@ async fn the_server_role_can_append_but_not_rewrite_the_log(db: TestDb) {
     app_raw.close().await;
     db.raw(&format!("DROP OWNED BY {role}")).await.unwrap();
     db.raw(&format!("DROP ROLE {role}")).await.unwrap();
+}
+
+async fn the_base_read_models_answer_the_same_on_both_backends(db: TestDb) {
+    use fengqiao_domain::Timestamp;
+    use fengqiao_domain::base::*;
+    use fengqiao_store::{AddressFilter, Scope};
+    let store = &db.store;
+    // A bureau, a station, a community with two grids.
+    let (bureau, station, community, g1, g2) = (new_id(), new_id(), new_id(), new_id(), new_id());
+    let node = |id, parent, level, code: &str| DomainEvent::JurisdictionNodeCreated {
+        id,
+        parent_id: parent,
+        level,
+        code: code.into(),
+        name: format!("{code}节点"),
+    };
+    for event in [
+        node(bureau, None, NodeLevel::Bureau, "B"),
+        node(station, Some(bureau), NodeLevel::Station, "S"),
+        node(community, Some(station), NodeLevel::Community, "C"),
+        node(g1, Some(community), NodeLevel::Grid, "G1"),
+        node(g2, Some(community), NodeLevel::Grid, "G2"),
+    ] {
+        create(&db, event).await.unwrap();
+    }
+    create(
+        &db,
+        DomainEvent::CodeEntrySaved {
+            table: CodeTable::EstablishmentKind,
+            entry: CodeEntry {
+                code: "ktv".into(),
+                name: "KTV".into(),
+                name_en: "KTV".into(),
+                parent: Some("key_place".into()),
+                sort_order: 10,
+                active: true,
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let (address, house, person, unit, campaign) =
+        (new_id(), new_id(), new_id(), new_id(), new_id());
+    let text = "浙江省诸暨市枫桥镇枫源村2组15号(100%_实)";
+    let mut events = vec![
+        DomainEvent::AddressSaved {
+            id: address,
+            address: AddressFields {
+                code: "A-1".into(),
+                text: text.into(),
+                node_id: g1,
+                lng: Some(120.1),
+                lat: Some(29.6),
+            },
+        },
+        DomainEvent::HouseSaved {
+            id: house,
+            house: HouseFields {
+                address_id: address,
+                room: Some("301".into()),
+                usage: HouseUsage::Rental,
+                landlord_id: None,
+                note: None,
+            },
+        },
+        DomainEvent::PersonSaved {
+            id: person,
+            person: PersonFields {
+                name: "王伟".into(),
+                id_number: Some("11010519491231002X".into()),
+                phone: None,
+                registration: Registration::Floating,
+                address_id: address,
+                house_id: Some(house),
+            },
+        },
+        DomainEvent::KeyPersonSet {
+            person_id: person,
+            key: Some(KeyPerson {
+                reason: "社区矫正对象".into(),
+                visit_every_days: 30,
+            }),
+        },
+        DomainEvent::EstablishmentSaved {
+            id: unit,
+            establishment: EstablishmentFields {
+                name: "金沙KTV".into(),
+                kind: "ktv".into(),
+                address_id: address,
+                contact_name: None,
+                contact_phone: None,
+                licence: None,
+            },
+        },
+        DomainEvent::CampaignCreated {
+            id: campaign,
+            node_id: community,
+            name: "冬季核查".into(),
+            due_date: Some("2026-12-31".into()),
+            items: vec![
+                CampaignItem {
+                    kind: BaseKind::Person,
+                    id: person,
+                },
+                CampaignItem {
+                    kind: BaseKind::House,
+                    id: house,
+                },
+            ],
+        },
+    ];
+    let commits: Vec<Commit> = events
+        .drain(..)
+        .map(|e| Commit::now(e.stream(), ExpectedVersion::Any, vec![e]))
+        .collect();
+    store.commit(&actor(), &commits, &[]).await.unwrap();
+    // A visit entered today that happened 100 days ago counts from the visit.
+    let long_ago =
+        Timestamp::from_unix_seconds(Timestamp::now().unix_seconds() - 100 * 86_400).unwrap();
+    let visit = DomainEvent::BaseRecordVerified {
+        kind: BaseKind::Person,
+        id: person,
+        campaign_id: Some(campaign),
+        note: Some("本人在家".into()),
+    };
+    let mut old = Commit::now(visit.stream(), ExpectedVersion::Any, vec![visit]);
+    old.occurred_at = long_ago;
+    let house_visit = DomainEvent::BaseRecordVerified {
+        kind: BaseKind::House,
+        id: house,
+        campaign_id: None,
+        note: None,
+    };
+    store
+        .commit(
+            &actor(),
+            &[
+                old,
+                Commit::now(
+                    house_visit.stream(),
+                    ExpectedVersion::Any,
+                    vec![house_visit],
+                ),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+
+    let under = |id: uuid::Uuid| Scope::Under(vec![id.to_string()]);
+    let filter = |text: &str| AddressFilter {
+        text: Some(text.into()),
+        limit: 10,
+        ..AddressFilter::default()
+    };
+    // LIKE wildcards in the text are literal.
+    assert_eq!(
+        store
+            .addresses(&Scope::All, &filter("100%_实"))
+            .await
+            .unwrap()
+            .1,
+        1
+    );
+    assert_eq!(
+        store
+            .addresses(&Scope::All, &filter("1_0"))
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    assert_eq!(
+        store
+            .addresses(&under(g2), &filter("枫源村"))
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    assert_eq!(
+        store
+            .address_by_code("A-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .node_name,
+        "G1节点"
+    );
+    let houses = store.houses_at(&address.to_string()).await.unwrap();
+    assert_eq!((houses.len(), houses[0].residents), (1, 1));
+    let keys = store.people(&under(station), None, true, 10).await.unwrap();
+    assert_eq!(keys[0].key_reason.as_deref(), Some("社区矫正对象"));
+    assert_eq!(keys[0].visit_every_days, Some(30));
+    assert_eq!(
+        keys[0].verified_at.as_deref(),
+        Some(long_ago.to_string().as_str())
+    );
+    let key_places = store
+        .establishments(&Scope::All, Some("key_place"), 10)
+        .await
+        .unwrap();
+    assert_eq!(key_places.len(), 1);
+    assert_eq!(key_places[0].kind_group.as_deref(), Some("key_place"));
+
+    let since = Timestamp::from_unix_seconds(Timestamp::now().unix_seconds() - 90 * 86_400)
+        .unwrap()
+        .to_string();
+    let fresh = store.freshness(&under(bureau), &since).await.unwrap();
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    assert_eq!(
+        (fresh[0].total, fresh[0].fresh),
+        (4, 1),
+        "only the house was checked in 90 days"
+    );
+    let stale = store
+        .stale_records(BaseKind::Person, &under(community), &since, 10)
+        .await
+        .unwrap();
+    assert_eq!(stale, vec![person.to_string()]);
+
+    let campaigns = store.campaigns(&under(station)).await.unwrap();
+    assert_eq!((campaigns[0].items, campaigns[0].done), (2, 1));
+    let items = store.campaign_items(&campaign.to_string()).await.unwrap();
+    assert_eq!(items[0].kind, "house", "not yet visited first");
+    assert_eq!(items[0].label, format!("{text} 301"));
+    assert_eq!(items[1].label, "王伟");
+
+    // Moving the address to the other grid takes everything at it along.
+    let moved = DomainEvent::AddressSaved {
+        id: address,
+        address: AddressFields {
+            code: "A-1".into(),
+            text: text.into(),
+            node_id: g2,
+            lng: None,
+            lat: None,
+        },
+    };
+    store
+        .commit(
+            &actor(),
+            &[Commit::now(
+                moved.stream(),
+                ExpectedVersion::Exact(1),
+                vec![moved],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .people(&under(g2), None, false, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .establishments(&under(g1), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(store.address_index_key().await.unwrap().0, 1);
 }

@@ -344,3 +344,88 @@ async fn one_id_number_is_one_resident_and_a_key_person_has_a_schedule() {
             .any(|e| e.kind == "person_record_viewed" && e.payload.contains(&someone.id))
     );
 }
+
+#[tokio::test]
+async fn an_address_workbook_imports_like_a_csv_file() {
+    let t = TestApp::new().await;
+    t.app.seed_defaults(&actor()).await.unwrap();
+    let station = t
+        .app
+        .create_node(
+            &actor(),
+            fengqiao_app::org::NewNode {
+                parent_id: None,
+                level: fengqiao_domain::org::NodeLevel::Bureau,
+                code: "XB".into(),
+                name: "测试分局".into(),
+                boundary: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut parent = station;
+    for (level, code) in [
+        (fengqiao_domain::org::NodeLevel::Station, "XS"),
+        (fengqiao_domain::org::NodeLevel::Community, "XC"),
+    ] {
+        parent = t
+            .app
+            .create_node(
+                &actor(),
+                fengqiao_app::org::NewNode {
+                    parent_id: Some(parent),
+                    level,
+                    code: code.into(),
+                    name: format!("{code}节点"),
+                    boundary: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let path = t.dir.path().join("地址.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, name) in ["标准地址", "地址编码", "网格", "经度", "纬度"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, column as u16, *name).unwrap();
+    }
+    sheet
+        .write_string(1, 0, "浙江省绍兴市诸暨市枫桥镇枫源村1组1号")
+        .unwrap();
+    sheet.write_number(1, 1, 1001.0).unwrap();
+    sheet.write_string(1, 2, "XC").unwrap();
+    sheet.write_number(1, 3, 120.25).unwrap();
+    sheet.write_number(1, 4, 29.6).unwrap();
+    sheet
+        .write_string(2, 0, "浙江省绍兴市诸暨市枫桥镇枫源村1组2号")
+        .unwrap();
+    sheet.write_string(2, 1, "1002").unwrap();
+    sheet.write_string(2, 2, "XC").unwrap();
+    workbook.save(&path).unwrap();
+    let summary = t
+        .app
+        .import_addresses(&actor(), &Scope::All, &path, "地址.xlsx", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((summary.rows, summary.changed), (2, 2));
+    let first = t
+        .app
+        .store()
+        .address_by_code("1001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.lng, first.lat), (Some(120.25), Some(29.6)));
+    assert_eq!(first.node_name, "XC节点");
+    // A station is no place for an address.
+    let bad = t.file("bad.csv", "code,address,grid\nZ-1,某地1号,XS\n");
+    let err = t
+        .app
+        .import_addresses(&actor(), &Scope::All, &bad, "bad.csv", &|_| {})
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row 2, column grid"), "{err}");
+}

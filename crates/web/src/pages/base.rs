@@ -452,9 +452,60 @@ struct AddressPage {
     usages: Vec<Choice>,
     kinds: Vec<Choice>,
     verified: String,
+    /// Who answers for the place (1+2+3 of its grid and community): id, name, duty.
+    responsible: Vec<(String, String, String)>,
     can_manage: bool,
     can_audit: bool,
     tile_url: String,
+}
+
+/// The pairing of a grid and of its community (1+2+3): the people a record at the
+/// grid reaches, officers first.
+async fn responsible_for(
+    state: &AppState,
+    principal: &fengqiao_app::policy::Principal,
+    t: &crate::i18n::Tr,
+    node_id: &str,
+) -> Result<Vec<(String, String, String)>, PageError> {
+    let nodes = state.app.nodes_for(principal).await?;
+    let mut places = vec![node_id.to_owned()];
+    if let Some(parent) = nodes
+        .iter()
+        .find(|n| n.id == node_id)
+        .and_then(|n| n.parent_id.clone())
+    {
+        places.push(parent);
+    }
+    let mut people: Vec<(u8, String, String, String)> = state
+        .app
+        .staff_for(principal)
+        .await?
+        .into_iter()
+        .flat_map(|s| {
+            s.assignments
+                .iter()
+                .filter(|(n, _)| places.contains(n))
+                .map(|(_, duty)| {
+                    let rank = match duty.as_str() {
+                        "officer" => 0,
+                        "auxiliary" => 1,
+                        _ => 2,
+                    };
+                    (
+                        rank,
+                        s.id.clone(),
+                        shown_name(principal, &s.name),
+                        t.s(&format!("duty.{duty}")).to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    people.sort();
+    Ok(people
+        .into_iter()
+        .map(|(_, id, name, duty)| (id, name, duty))
+        .collect())
 }
 
 /// `GET /base/addresses/{id}`: the address, its parts, and the houses, people and
@@ -505,7 +556,9 @@ pub async fn address_page(
         })
         .collect();
     let can_manage = principal.has(Permission::BaseManage);
+    let responsible = responsible_for(&state, &principal, &t, &address.node_id).await?;
     let page = AddressPage {
+        responsible,
         shell: Shell::new(&ctx, Some(&principal), "address.title", "/base/addresses"),
         verified: verified_text(
             &t,

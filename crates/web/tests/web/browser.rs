@@ -364,6 +364,11 @@ async fn a_newcomer_finds_an_address_from_a_callers_words_and_sees_who_lives_the
     let people = browser.text("#people").await;
     assert!(people.contains("****"), "numbers are masked: {people}");
     assert!(browser.text("#components").await.contains("门牌号"));
+    let responsible = browser.text("#responsible").await;
+    assert!(
+        responsible.contains("社区民警") && responsible.contains("网格员"),
+        "{responsible}"
+    );
     browser.shot("address-detail").await;
 
     browser.sign_in("grid_worker").await;
