@@ -13,6 +13,8 @@ pub mod codes;
 pub mod demo;
 pub mod demo_base;
 mod error;
+pub mod incident;
+mod incident_repeats;
 pub mod org;
 pub mod policy;
 pub mod settings;
@@ -30,6 +32,8 @@ pub struct App {
     store: Store,
     /// The standard addresses indexed for matching, shared by clones.
     matcher: base::SharedMatcher,
+    /// The repeat engine over recent incidents, shared by clones.
+    repeats: incident_repeats::SharedRepeats,
 }
 
 impl App {
@@ -38,6 +42,7 @@ impl App {
         Self {
             store,
             matcher: base::SharedMatcher::default(),
+            repeats: incident_repeats::SharedRepeats::default(),
         }
     }
 

@@ -53,6 +53,10 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Roles,
         default: r#"["admin"]"#,
     },
+    number("repeat.window_days", 1, 365, "30"),
+    number("repeat.min_count", 2, 50, "3"),
+    number("repeat.radius_m", 5, 2000, "50"),
+    number("repeat.surge_percent", 110, 1000, "200"),
     SettingSpec {
         key: "map.tile_url",
         kind: SettingKind::Text,
@@ -89,6 +93,14 @@ pub struct Settings {
     pub totp_required_roles: Vec<Role>,
     /// Tile URL template for maps (`https://tiles.example/{z}/{x}/{y}.png`); empty for none.
     pub map_tile_url: String,
+    /// 一人多次/一地多起: how far back, in days.
+    pub repeat_window_days: i64,
+    /// Incidents needed for a repeat flag, the new one included.
+    pub repeat_min_count: i64,
+    /// 一地多起 for unmatched addresses: radius in metres.
+    pub repeat_radius_m: i64,
+    /// 一类多发: a week's count must exceed this percentage of the trailing mean.
+    pub repeat_surge_percent: i64,
     /// Every setting as stored or defaulted, by key (for the settings page).
     pub raw: Vec<(&'static str, Value)>,
 }
@@ -124,6 +136,10 @@ impl Settings {
             session_idle_minutes: int("security.session_idle_minutes"),
             session_absolute_hours: int("security.session_absolute_hours"),
             totp_required_roles: roles,
+            repeat_window_days: int("repeat.window_days"),
+            repeat_min_count: int("repeat.min_count"),
+            repeat_radius_m: int("repeat.radius_m"),
+            repeat_surge_percent: int("repeat.surge_percent"),
             map_tile_url: get("map.tile_url")
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),

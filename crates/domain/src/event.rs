@@ -14,6 +14,7 @@ use crate::base::{
     PersonFields,
 };
 use crate::codes::{CodeEntry, CodeTable};
+use crate::incident::{Branch, IntakeFields, RepeatMarks};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use crate::policy::Permission;
 
@@ -371,6 +372,80 @@ pub enum DomainEvent {
         /// The records to visit.
         items: Vec<CampaignItem>,
     },
+    /// An incident was received (接报).
+    IncidentReceived {
+        /// Incident id.
+        id: RecordId,
+        /// The platform's incident number (`J20261202-0042`).
+        number: String,
+        /// What was entered (boxed: it is by far the largest payload).
+        intake: Box<IntakeFields>,
+        /// The standard address the text was matched to, if any.
+        address_id: Option<RecordId>,
+        /// The node the incident belongs to: the matched address's grid, otherwise the
+        /// receiving station.
+        node_id: RecordId,
+        /// The matcher's confidence.
+        match_score: Option<f64>,
+        /// Longitude of the place, when known (the address's point).
+        lng: Option<f64>,
+        /// Latitude of the place.
+        lat: Option<f64>,
+        /// The repeats found at intake (一人多次/一地多起/一类多发).
+        repeats: RepeatMarks,
+    },
+    /// The category was confirmed and the branch chosen (研判分流).
+    IncidentTriaged {
+        /// Incident id.
+        id: RecordId,
+        /// Final category code.
+        category: String,
+        /// Police matter, non-police, dispute or case.
+        branch: Branch,
+        /// Where it went, for a branch other than police.
+        note: Option<String>,
+    },
+    /// The incident was sent to an officer (派警), first or again.
+    IncidentDispatched {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+        /// Why this officer.
+        reasons: Vec<String>,
+        /// Whether the dispatcher overrode the top recommendation.
+        overridden: bool,
+    },
+    /// The officer signed for it (签收).
+    IncidentAccepted {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+    },
+    /// The officer arrived (到场).
+    IncidentArrived {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+    },
+    /// The officer reported what was done (处置反馈).
+    IncidentHandled {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+        /// `result_code` code.
+        result_code: String,
+        /// What was done.
+        narrative: String,
+    },
+    /// The incident was closed (办结).
+    IncidentClosed {
+        /// Incident id.
+        id: RecordId,
+    },
     /// A synthetic event written by the durability probe (`fengqiao debug append-load`),
     /// only ever into a database that holds nothing else.
     ProbeAppended {
@@ -426,6 +501,13 @@ impl DomainEvent {
             }
             Self::BaseRecordVerified { kind, id, .. } => StreamRef::new(kind.as_str(), id),
             Self::CampaignCreated { id, .. } => StreamRef::new("campaign", id),
+            Self::IncidentReceived { id, .. }
+            | Self::IncidentTriaged { id, .. }
+            | Self::IncidentDispatched { id, .. }
+            | Self::IncidentAccepted { id, .. }
+            | Self::IncidentArrived { id, .. }
+            | Self::IncidentHandled { id, .. }
+            | Self::IncidentClosed { id } => StreamRef::new("incident", id),
             Self::ProbeAppended { .. } => StreamRef::new("probe", "durability"),
         }
     }

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod error;
 pub mod event;
 pub mod identity;
+pub mod incident;
 pub mod org;
 pub mod policy;
 pub mod timestamp;

@@ -67,6 +67,12 @@ permissions! {
     BaseView = "base.view",
     /// Register, change, import and verify base records; run collection campaigns.
     BaseManage = "base.manage",
+    /// See the incidents in scope (警情).
+    IncidentView = "incident.view",
+    /// Receive, triage, dispatch and close incidents (the command room).
+    IncidentDispatch = "incident.dispatch",
+    /// Sign for, arrive at and give feedback on incidents dispatched to oneself.
+    IncidentHandle = "incident.handle",
 }
 
 impl fmt::Display for Permission {
@@ -83,9 +89,40 @@ impl fmt::Display for Permission {
 pub fn default_permissions(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Dispatcher | Role::CaseOfficer => &[OrgView, CodesView, PersonalReveal, BaseView],
-        Role::CommunityOfficer => &[OrgView, CodesView, PersonalReveal, BaseView, BaseManage],
-        Role::Auxiliary | Role::GridWorker => &[OrgView, CodesView, BaseView, BaseManage],
+        Role::Dispatcher => &[
+            OrgView,
+            CodesView,
+            PersonalReveal,
+            BaseView,
+            IncidentView,
+            IncidentDispatch,
+        ],
+        Role::CaseOfficer => &[
+            OrgView,
+            CodesView,
+            PersonalReveal,
+            BaseView,
+            IncidentView,
+            IncidentHandle,
+        ],
+        Role::CommunityOfficer => &[
+            OrgView,
+            CodesView,
+            PersonalReveal,
+            BaseView,
+            BaseManage,
+            IncidentView,
+            IncidentHandle,
+        ],
+        Role::Auxiliary => &[
+            OrgView,
+            CodesView,
+            BaseView,
+            BaseManage,
+            IncidentView,
+            IncidentHandle,
+        ],
+        Role::GridWorker => &[OrgView, CodesView, BaseView, BaseManage, IncidentView],
         Role::Volunteer | Role::Partner => &[CodesView],
         Role::StationChief => &[
             OrgView,
@@ -96,8 +133,17 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             PersonalReveal,
             BaseView,
             BaseManage,
+            IncidentView,
+            IncidentDispatch,
         ],
-        Role::BureauViewer => &[OrgView, CodesView, RolesView, AuditView, BaseView],
+        Role::BureauViewer => &[
+            OrgView,
+            CodesView,
+            RolesView,
+            AuditView,
+            BaseView,
+            IncidentView,
+        ],
         Role::Admin => &[
             OrgView,
             OrgManage,

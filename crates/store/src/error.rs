@@ -92,6 +92,15 @@ fn constraint_message(error: &sqlx::Error) -> Option<String> {
         "a member of staff with this badge number already exists"
     } else if hit("users_username_unique", "users.username") {
         "a user with this username already exists"
+    } else if hit("incidents_number_unique", "incidents.number") {
+        "an incident with this number already exists"
+    } else if hit(
+        "incidents_external_number_unique",
+        "incidents.external_number",
+    ) {
+        "an incident with this external number has already been received"
+    } else if hit("std_addresses_code_unique", "std_addresses.code") {
+        "a standard address with this code already exists"
     } else if hit("events_stream_version_unique", "events.stream_kind") {
         "another writer appended to this record at the same time; nothing was written, reload and try again"
     } else if text.contains("FOREIGN KEY")

@@ -11,6 +11,7 @@ mod base;
 pub mod chain;
 mod connect;
 mod error;
+mod incident;
 mod log;
 mod project;
 mod queries;
@@ -23,6 +24,7 @@ pub use base::{
 };
 pub use connect::{Backend, DatabaseTarget, StoreOptions};
 pub use error::StoreError;
+pub use incident::{IncidentRow, RepeatInput};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
 

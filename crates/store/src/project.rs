@@ -20,6 +20,9 @@ pub(crate) async fn apply(
     if crate::base::project::apply(tx, event, at, (occurred_at, actor)).await? {
         return Ok(());
     }
+    if crate::incident::apply(tx, event, at, occurred_at).await? {
+        return Ok(());
+    }
     match event {
         DomainEvent::JurisdictionNodeCreated {
             id,
@@ -424,8 +427,15 @@ pub(crate) async fn apply(
         | DomainEvent::KeyPersonSet { .. }
         | DomainEvent::EstablishmentSaved { .. }
         | DomainEvent::BaseRecordVerified { .. }
-        // Applied above, by base::project.
-        | DomainEvent::CampaignCreated { .. } => {}
+        | DomainEvent::CampaignCreated { .. }
+        | DomainEvent::IncidentReceived { .. }
+        | DomainEvent::IncidentTriaged { .. }
+        | DomainEvent::IncidentDispatched { .. }
+        | DomainEvent::IncidentAccepted { .. }
+        | DomainEvent::IncidentArrived { .. }
+        | DomainEvent::IncidentHandled { .. }
+        // Applied above, by base::project and incident.
+        | DomainEvent::IncidentClosed { .. } => {}
     }
     Ok(())
 }

@@ -40,6 +40,7 @@ story!(
     a_duplicate_code_is_a_clear_error_and_writes_nothing,
     the_server_role_can_append_but_not_rewrite_the_log,
     the_base_read_models_answer_the_same_on_both_backends,
+    an_incident_read_model_follows_its_steps_on_both_backends,
 );
 
 fn actor() -> Actor {
@@ -708,4 +709,130 @@ async fn the_base_read_models_answer_the_same_on_both_backends(db: TestDb) {
         0
     );
     assert_eq!(store.address_index_key().await.unwrap().0, 1);
+}
+
+async fn an_incident_read_model_follows_its_steps_on_both_backends(db: TestDb) {
+    use fengqiao_domain::incident::*;
+    use fengqiao_store::Scope;
+    let store = &db.store;
+    let (station, staff, incident) = (new_id(), new_id(), new_id());
+    create(
+        &db,
+        DomainEvent::JurisdictionNodeCreated {
+            id: station,
+            parent_id: None,
+            level: NodeLevel::Bureau,
+            code: "IB".into(),
+            name: "分局".into(),
+        },
+    )
+    .await
+    .unwrap();
+    create(
+        &db,
+        DomainEvent::StaffCreated {
+            id: staff,
+            name: "赵民警".into(),
+            badge_number: "I-1".into(),
+            unit_id: None,
+            roles: vec![fengqiao_domain::org::Role::CommunityOfficer],
+            specialties: vec![],
+            phone: None,
+            node_id: Some(station),
+        },
+    )
+    .await
+    .unwrap();
+    let received = |id, number: &str, external: Option<&str>| DomainEvent::IncidentReceived {
+        id,
+        number: number.into(),
+        intake: Box::new(IntakeFields {
+            external_number: external.map(Into::into),
+            source: IncidentSource::Call110,
+            called_at: "2026-12-01T10:00:00.000000Z".into(),
+            caller_name: None,
+            caller_phone: Some("13900000000".into()),
+            caller_id_number: None,
+            address_text: "某路1号".into(),
+            narrative: "打架".into(),
+            category: Some("public_order".into()),
+        }),
+        address_id: None,
+        node_id: station,
+        match_score: None,
+        lng: None,
+        lat: None,
+        repeats: RepeatMarks::default(),
+    };
+    create(&db, received(incident, "J20261201-0001", Some("EXT-1")))
+        .await
+        .unwrap();
+    let dup = create(&db, received(new_id(), "J20261201-0002", Some("EXT-1")))
+        .await
+        .unwrap_err();
+    assert!(dup.to_string().contains("already been received"), "{dup}");
+    let same_number = create(&db, received(new_id(), "J20261201-0001", None))
+        .await
+        .unwrap_err();
+    assert!(
+        same_number
+            .to_string()
+            .contains("incident with this number"),
+        "{same_number}"
+    );
+    for event in [
+        DomainEvent::IncidentTriaged {
+            id: incident,
+            category: "public_order".into(),
+            branch: Branch::Police,
+            note: None,
+        },
+        DomainEvent::IncidentDispatched {
+            id: incident,
+            staff_id: staff,
+            reasons: vec!["owner".into()],
+            overridden: false,
+        },
+    ] {
+        let commit = Commit::now(event.stream(), ExpectedVersion::Any, vec![event]);
+        store.commit(&actor(), &[commit], &[]).await.unwrap();
+    }
+    let all = Scope::All;
+    let open = store
+        .incidents(
+            &all,
+            &["dispatched", "accepted"],
+            Some(&staff.to_string()),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].assignee_name.as_deref(), Some("赵民警"));
+    assert!(open[0].dispatched_at.is_some() && open[0].triaged_at.is_some());
+    assert!(
+        store
+            .incidents(&all, &["closed"], None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.open_load().await.unwrap(),
+        vec![(staff.to_string(), 1)]
+    );
+    assert_eq!(store.incident_numbers_with("J20261201-").await.unwrap(), 1);
+    let inputs = store
+        .repeat_inputs("2026-11-01T00:00:00.000000Z")
+        .await
+        .unwrap();
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs[0].category.as_deref(), Some("public_order"));
+    assert!(
+        store
+            .incident_by_external_number("EXT-1")
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

@@ -410,19 +410,46 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
 /// The default permissions of each role, as DOMAIN.md assigns them.
 fn grants(role: Role) -> &'static [&'static str] {
     match role {
-        Role::Dispatcher | Role::CaseOfficer => {
-            &["org.view", "codes.view", "personal.reveal", "base.view"]
-        }
+        Role::Dispatcher => &[
+            "org.view",
+            "codes.view",
+            "personal.reveal",
+            "base.view",
+            "incident.view",
+            "incident.dispatch",
+        ],
+        Role::CaseOfficer => &[
+            "org.view",
+            "codes.view",
+            "personal.reveal",
+            "base.view",
+            "incident.view",
+            "incident.handle",
+        ],
         Role::CommunityOfficer => &[
             "org.view",
             "codes.view",
             "personal.reveal",
             "base.view",
             "base.manage",
+            "incident.view",
+            "incident.handle",
         ],
-        Role::Auxiliary | Role::GridWorker => {
-            &["org.view", "codes.view", "base.view", "base.manage"]
-        }
+        Role::Auxiliary => &[
+            "org.view",
+            "codes.view",
+            "base.view",
+            "base.manage",
+            "incident.view",
+            "incident.handle",
+        ],
+        Role::GridWorker => &[
+            "org.view",
+            "codes.view",
+            "base.view",
+            "base.manage",
+            "incident.view",
+        ],
         Role::Volunteer | Role::Partner => &["codes.view"],
         Role::StationChief => &[
             "org.view",
@@ -433,6 +460,8 @@ fn grants(role: Role) -> &'static [&'static str] {
             "personal.reveal",
             "base.view",
             "base.manage",
+            "incident.view",
+            "incident.dispatch",
         ],
         Role::BureauViewer => &[
             "org.view",
@@ -440,6 +469,7 @@ fn grants(role: Role) -> &'static [&'static str] {
             "roles.view",
             "audit.view",
             "base.view",
+            "incident.view",
         ],
         Role::Admin => &[
             "org.view",

@@ -1,0 +1,445 @@
+//! Incidents (警情) as the command room and the officers work them: intake with the
+//! address matched to a standard address (and so to a grid) and the repeats flagged,
+//! triage, the dispatch recommendation (点单指令, 专警专处), and each officer's steps.
+
+use fengqiao_domain::codes::CodeTable;
+use fengqiao_domain::incident::{
+    Branch, IncidentCommand, IncidentNumber, IncidentState, IncidentStatus, IntakeFields, decide,
+};
+use fengqiao_domain::org::{RecordId, new_id};
+use fengqiao_domain::policy::Permission;
+use fengqiao_domain::{DomainError, DomainEvent, StreamRef, Timestamp};
+use fengqiao_store::{Commit, ExpectedVersion, IncidentRow, Scope};
+
+use crate::policy::Principal;
+use crate::{App, AppError};
+
+/// An officer the dispatch recommendation proposes, with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Staff id.
+    pub staff_id: String,
+    /// Name.
+    pub name: String,
+    /// Higher is better.
+    pub score: i64,
+    /// The reasons, in words (责任区, 专长, 在办).
+    pub reasons: Vec<String>,
+}
+
+/// One incident with the earlier incidents behind its flags.
+#[derive(Debug, Clone)]
+pub struct IncidentDetail {
+    /// The incident.
+    pub incident: IncidentRow,
+    /// (rule, earlier incident id, its number).
+    pub repeats: Vec<(String, String, String)>,
+}
+
+/// Roles that go out to incidents.
+const FIELD_ROLES: [&str; 3] = ["community_officer", "case_officer", "auxiliary"];
+
+impl App {
+    /// Receives an incident (接报): matches the address, flags repeats, numbers it and
+    /// records it. The incident belongs to the matched address's grid when that lies
+    /// in the principal's jurisdiction, otherwise to the principal's first node.
+    pub async fn receive_incident_as(
+        &self,
+        principal: &Principal,
+        intake: IntakeFields,
+    ) -> Result<RecordId, AppError> {
+        self.require(principal, Permission::IncidentDispatch, "receive incident")
+            .await?;
+        let intake = intake.checked()?;
+        if let Some(code) = &intake.category {
+            self.check_code(CodeTable::IncidentCategory, code).await?;
+        }
+        if let Some(number) = &intake.external_number
+            && self
+                .store
+                .incident_by_external_number(number)
+                .await?
+                .is_some()
+        {
+            return Err(DomainError::invalid(
+                "external_number",
+                format!("the incident {number} has already been received"),
+            )
+            .into());
+        }
+        let found = self.match_address(&intake.address_text).await?;
+        let matched = match &found.id {
+            Some(id) => self.store.address(id).await?,
+            None => None,
+        };
+        let scope = principal.scope();
+        let home = principal
+            .jurisdiction
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Refused("the account has no jurisdiction".into()))?;
+        let node = match &matched {
+            Some(a) if self.store.is_within(&a.node_id, &scope).await? => a.node_id.clone(),
+            _ => home,
+        };
+        let id = new_id();
+        let called = Timestamp::parse(&intake.called_at)?;
+        let day = local_day(called);
+        let repeats = self
+            .repeat_marks(id, &intake, matched.as_ref(), &node)
+            .await?;
+        // The day's serial can race with another intake: the number is unique, so a
+        // clash is retried with the next serial.
+        let mut attempt = 0;
+        loop {
+            let serial = self
+                .store
+                .incident_numbers_with(&format!("J{day}-"))
+                .await?
+                + 1
+                + attempt;
+            let event = DomainEvent::IncidentReceived {
+                id,
+                number: IncidentNumber::new(&day, u32::try_from(serial).unwrap_or(u32::MAX))
+                    .to_string(),
+                intake: Box::new(intake.clone()),
+                address_id: matched.as_ref().and_then(|a| a.id.parse().ok()),
+                node_id: node
+                    .parse()
+                    .map_err(|_| AppError::Refused(format!("corrupt node id {node}")))?,
+                match_score: matched.as_ref().map(|_| found.score),
+                lng: matched.as_ref().and_then(|a| a.lng),
+                lat: matched.as_ref().and_then(|a| a.lat),
+                repeats: repeats.clone(),
+            };
+            let mut commit = Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event]);
+            commit.occurred_at = called;
+            match self.store.commit(&principal.actor(), &[commit], &[]).await {
+                Ok(_) => break,
+                Err(fengqiao_store::StoreError::Constraint(message))
+                    if message.contains("incident with this number") && attempt < 5 =>
+                {
+                    attempt += 1;
+                }
+                Err(error) => {
+                    self.forget_repeats().await;
+                    return Err(error.into());
+                }
+            }
+        }
+        Ok(id)
+    }
+
+    /// Incidents in the principal's jurisdiction in the given states (all when empty).
+    pub async fn incidents_as(
+        &self,
+        principal: &Principal,
+        states: &[IncidentState],
+        limit: i64,
+    ) -> Result<Vec<IncidentRow>, AppError> {
+        self.require(principal, Permission::IncidentView, "view incidents")
+            .await?;
+        let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        Ok(self
+            .store
+            .incidents(&principal.scope(), &states, None, limit)
+            .await?)
+    }
+
+    /// The incidents dispatched to the principal's own staff record that are still open.
+    pub async fn my_incidents(&self, principal: &Principal) -> Result<Vec<IncidentRow>, AppError> {
+        self.require(principal, Permission::IncidentHandle, "view own incidents")
+            .await?;
+        let Some(staff) = &principal.staff_id else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .store
+            .incidents(
+                &Scope::All,
+                &["dispatched", "accepted", "arrived"],
+                Some(staff),
+                500,
+            )
+            .await?)
+    }
+
+    /// One incident in scope (or dispatched to the principal) with its repeats.
+    pub async fn incident_as(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> Result<IncidentDetail, AppError> {
+        self.require(principal, Permission::IncidentView, "view incident")
+            .await?;
+        let incident = self
+            .store
+            .incident(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("incident".into()))?;
+        let own = incident.assignee_id.is_some() && incident.assignee_id == principal.staff_id;
+        if !own && !self.in_scope(principal, &incident.node_id).await? {
+            self.record_denial(principal, "view incident", "scope")
+                .await?;
+            return Err(AppError::NotFound("incident".into()));
+        }
+        let repeats = self.store.incident_repeats(id).await?;
+        Ok(IncidentDetail { incident, repeats })
+    }
+
+    /// The officers the incident could go to, best first, with the reasons: the
+    /// owner of the place's community (一村一警), a specialty matching the category
+    /// (专警专处), and the fewest open incidents.
+    pub async fn recommend_as(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> Result<Vec<Candidate>, AppError> {
+        self.require(
+            principal,
+            Permission::IncidentDispatch,
+            "recommend officers",
+        )
+        .await?;
+        let detail = self.incident_as(principal, id).await?;
+        let incident = &detail.incident;
+        let nodes = self.store.nodes(&principal.scope()).await?;
+        // The place and its ancestors up to the station: owners and the station's staff.
+        let mut chain = vec![incident.node_id.clone()];
+        while let Some(parent) = nodes
+            .iter()
+            .find(|n| Some(&n.id) == chain.last())
+            .and_then(|n| n.parent_id.clone())
+        {
+            chain.push(parent);
+        }
+        let station = chain
+            .iter()
+            .find(|c| nodes.iter().any(|n| &n.id == *c && n.level == "station"))
+            .cloned();
+        let category = incident
+            .category
+            .clone()
+            .or_else(|| incident.category_initial.clone())
+            .unwrap_or_default();
+        let top = self.top_category(&category).await?;
+        let load: std::collections::HashMap<String, i64> =
+            self.store.open_load().await?.into_iter().collect();
+        let station_scope = Scope::Under(station.iter().cloned().collect());
+        let staff = self.store.staff(&station_scope).await?;
+        let mut candidates: Vec<Candidate> = staff
+            .into_iter()
+            .filter(|s| s.roles.iter().any(|r| FIELD_ROLES.contains(&r.as_str())))
+            .map(|s| {
+                let mut score = 0;
+                let mut reasons = Vec::new();
+                if let Some((node, duty)) = s
+                    .assignments
+                    .iter()
+                    .find(|(n, _)| chain[..chain.len().min(3)].contains(n))
+                {
+                    let name = nodes
+                        .iter()
+                        .find(|x| &x.id == node)
+                        .map_or("", |x| x.name.as_str());
+                    score += if duty == "officer" { 30 } else { 15 };
+                    reasons.push(format!("owner:{duty}:{name}"));
+                }
+                if !top.is_empty()
+                    && (s.specialties.contains(&top) || s.specialties.contains(&category))
+                {
+                    score += 20;
+                    reasons.push(format!("specialty:{top}"));
+                }
+                let open = load.get(&s.id).copied().unwrap_or(0);
+                score -= 5 * open;
+                reasons.push(format!("open:{open}"));
+                Candidate {
+                    staff_id: s.id,
+                    name: s.name,
+                    score,
+                    reasons,
+                }
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.name.cmp(&b.name)));
+        Ok(candidates)
+    }
+
+    /// Confirms the category and chooses the branch (研判分流).
+    pub async fn triage_as(
+        &self,
+        principal: &Principal,
+        id: RecordId,
+        category: &str,
+        branch: Branch,
+        note: Option<String>,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::IncidentDispatch, "triage incident")
+            .await?;
+        self.check_code(CodeTable::IncidentCategory, category)
+            .await?;
+        let command = IncidentCommand::Triage {
+            category: category.to_owned(),
+            branch,
+            note,
+        };
+        self.act(principal, id, command, false).await
+    }
+
+    /// Sends the incident to an officer of the jurisdiction; `overridden` when the
+    /// dispatcher chose someone other than the top recommendation.
+    pub async fn dispatch_as(
+        &self,
+        principal: &Principal,
+        id: RecordId,
+        staff_id: RecordId,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::IncidentDispatch, "dispatch incident")
+            .await?;
+        let candidates = self.recommend_as(principal, &id.to_string()).await?;
+        let chosen = candidates
+            .iter()
+            .find(|c| c.staff_id == staff_id.to_string())
+            .ok_or_else(|| {
+                DomainError::invalid("staff_id", "not an officer of the incident's station")
+            })?;
+        let overridden = candidates
+            .first()
+            .is_some_and(|top| top.staff_id != chosen.staff_id && top.score > chosen.score);
+        let command = IncidentCommand::Dispatch {
+            staff_id,
+            reasons: chosen.reasons.clone(),
+            overridden,
+        };
+        self.act(principal, id, command, false).await
+    }
+
+    /// The officer's own steps: sign for, arrive, give feedback.
+    pub async fn officer_step_as(
+        &self,
+        principal: &Principal,
+        id: RecordId,
+        step: OfficerStep,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::IncidentHandle, "handle incident")
+            .await?;
+        let staff_id: RecordId = principal
+            .staff_id
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| {
+                AppError::Refused("the account is not linked to a staff record".into())
+            })?;
+        let command = match step {
+            OfficerStep::Accept => IncidentCommand::Accept { staff_id },
+            OfficerStep::Arrive => IncidentCommand::Arrive { staff_id },
+            OfficerStep::Feedback {
+                result_code,
+                narrative,
+            } => {
+                self.check_code(CodeTable::ResultCode, &result_code).await?;
+                IncidentCommand::Feedback {
+                    staff_id,
+                    result_code,
+                    narrative,
+                }
+            }
+        };
+        self.act(principal, id, command, true).await
+    }
+
+    /// Closes a handled (or handed-over) incident (办结).
+    pub async fn close_incident_as(
+        &self,
+        principal: &Principal,
+        id: RecordId,
+    ) -> Result<(), AppError> {
+        self.require(principal, Permission::IncidentDispatch, "close incident")
+            .await?;
+        self.act(principal, id, IncidentCommand::Close, false).await
+    }
+
+    /// Loads the incident's state, lets the domain decide, commits at the version read.
+    async fn act(
+        &self,
+        principal: &Principal,
+        id: RecordId,
+        command: IncidentCommand,
+        own: bool,
+    ) -> Result<(), AppError> {
+        let row = self
+            .store
+            .incident(&id.to_string())
+            .await?
+            .ok_or_else(|| AppError::NotFound("incident".into()))?;
+        let mine = row.assignee_id.is_some() && row.assignee_id == principal.staff_id;
+        let allowed = (own && mine) || self.in_scope(principal, &row.node_id).await?;
+        if !allowed {
+            self.record_denial(principal, "act on incident", "scope")
+                .await?;
+            return Err(AppError::NotFound("incident".into()));
+        }
+        let status = IncidentStatus {
+            state: row.state.parse()?,
+            assignee: row.assignee_id.as_deref().and_then(|a| a.parse().ok()),
+        };
+        let events = decide(id, &status, command)?;
+        let stream = StreamRef::new("incident", id);
+        let version = self.store.stream_version(&stream).await?;
+        self.store
+            .commit(
+                &principal.actor(),
+                &[Commit::now(stream, ExpectedVersion::Exact(version), events)],
+                &[],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The top-level code of a category code (its root in the code table).
+    async fn top_category(&self, code: &str) -> Result<String, AppError> {
+        let entries = self.store.code_entries(CodeTable::IncidentCategory).await?;
+        let mut current = code.to_owned();
+        for _ in 0..4 {
+            match entries
+                .iter()
+                .find(|e| e.code == current)
+                .and_then(|e| e.parent.clone())
+            {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        Ok(current)
+    }
+}
+
+/// An officer's step on an incident dispatched to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfficerStep {
+    /// 签收.
+    Accept,
+    /// 到场.
+    Arrive,
+    /// 处置反馈.
+    Feedback {
+        /// `result_code` code.
+        result_code: String,
+        /// What was done.
+        narrative: String,
+    },
+}
+
+/// The local (China Standard Time) calendar day of a moment, `YYYYMMDD`.
+pub(crate) fn local_day(at: Timestamp) -> String {
+    let local = at
+        .datetime()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!(
+        "{:04}{:02}{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day()
+    )
+}

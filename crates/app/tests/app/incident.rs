@@ -1,0 +1,300 @@
+//! Incidents (警情) from intake to closure on the demo bureau: the address matched to
+//! its grid, the owner of the community recommended first, each officer step in the
+//! timeline, and repeats flagged with the incidents that caused them.
+
+use fengqiao_app::AppError;
+use fengqiao_app::incident::OfficerStep;
+use fengqiao_app::policy::Principal;
+use fengqiao_domain::incident::{Branch, IncidentSource, IntakeFields};
+use fengqiao_domain::org::RecordId;
+use fengqiao_domain::{StreamRef, Timestamp};
+use rand::SeedableRng;
+
+use crate::{TestApp, actor};
+
+async fn principal(t: &TestApp, username: &str) -> Principal {
+    let account = t
+        .app
+        .store()
+        .account_by_username(username)
+        .await
+        .unwrap()
+        .unwrap();
+    t.app.principal(&account.id).await.unwrap().unwrap()
+}
+
+fn intake(address: &str, phone: &str, days_ago: i64) -> IntakeFields {
+    let at =
+        Timestamp::from_unix_seconds(Timestamp::now().unix_seconds() - days_ago * 86_400).unwrap();
+    IntakeFields {
+        external_number: None,
+        source: IncidentSource::Call110,
+        called_at: at.to_string(),
+        caller_name: Some("李女士".into()),
+        caller_phone: Some(phone.into()),
+        caller_id_number: None,
+        address_text: address.into(),
+        narrative: "报警人称邻居装修噪音扰民，双方发生争吵".into(),
+        category: Some("neighbour".into()),
+    }
+}
+
+/// The demo, and an address of the community officer's community said messily.
+async fn demo() -> (TestApp, Principal, Principal, String, String) {
+    let t = TestApp::new().await;
+    t.app.seed_defaults(&actor()).await.unwrap();
+    t.app.seed_demo(&actor(), 21, &|_, _| {}).await.unwrap();
+    let dispatcher = principal(&t, "dispatcher").await;
+    let officer = principal(&t, "community_officer").await;
+    let mine = t
+        .app
+        .store()
+        .addresses(
+            &officer.scope(),
+            &fengqiao_store::AddressFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let target = mine.0[3].clone();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    let said = fengqiao_app::demo_base::messy_variant(&target.text, &mut rng);
+    (t, dispatcher, officer, target.id, said)
+}
+
+#[tokio::test]
+async fn an_incident_goes_from_the_call_to_closure_with_every_step_in_its_timeline() {
+    let (t, dispatcher, officer, address_id, said) = demo().await;
+    let id = t
+        .app
+        .receive_incident_as(&dispatcher, intake(&said, "13912345678", 0))
+        .await
+        .unwrap();
+    let detail = t
+        .app
+        .incident_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap();
+    let incident = &detail.incident;
+    assert_eq!(
+        incident.address_id.as_deref(),
+        Some(address_id.as_str()),
+        "{said}"
+    );
+    assert!(
+        incident.number.starts_with('J') && incident.number.ends_with("-0001"),
+        "{}",
+        incident.number
+    );
+    assert_eq!(incident.state, "received");
+
+    t.app
+        .triage_as(&dispatcher, id, "neighbour_dispute", Branch::Police, None)
+        .await
+        .unwrap();
+    let candidates = t
+        .app
+        .recommend_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap();
+    let top = &candidates[0];
+    assert_eq!(
+        Some(top.staff_id.clone()),
+        officer.staff_id,
+        "{candidates:#?}"
+    );
+    assert!(
+        top.reasons.iter().any(|r| r.starts_with("owner:officer")),
+        "{top:?}"
+    );
+    let officer_staff: RecordId = top.staff_id.parse().unwrap();
+    t.app
+        .dispatch_as(&dispatcher, id, officer_staff)
+        .await
+        .unwrap();
+
+    // The officer sees it in their own list and works it.
+    let mine = t.app.my_incidents(&officer).await.unwrap();
+    assert!(mine.iter().any(|i| i.id == id.to_string()));
+    for step in [
+        OfficerStep::Accept,
+        OfficerStep::Arrive,
+        OfficerStep::Feedback {
+            result_code: "mediated".into(),
+            narrative: "现场调解，双方达成一致".into(),
+        },
+    ] {
+        t.app.officer_step_as(&officer, id, step).await.unwrap();
+    }
+    // Closing twice is refused: the second time it is already closed.
+    t.app.close_incident_as(&dispatcher, id).await.unwrap();
+    let again = t.app.close_incident_as(&dispatcher, id).await.unwrap_err();
+    assert!(again.to_string().contains("closed"), "{again}");
+
+    let row = t
+        .app
+        .incident_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap()
+        .incident;
+    assert_eq!(row.state, "closed");
+    assert_eq!(row.category_initial.as_deref(), Some("neighbour"));
+    assert_eq!(row.category.as_deref(), Some("neighbour_dispute"));
+    assert!(row.dispatched_at.is_some() && row.arrived_at.is_some() && row.closed_at.is_some());
+    let timeline = t
+        .app
+        .store()
+        .timeline(&StreamRef::new("incident", id))
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "incident_received",
+            "incident_triaged",
+            "incident_dispatched",
+            "incident_accepted",
+            "incident_arrived",
+            "incident_handled",
+            "incident_closed"
+        ]
+    );
+    assert!(timeline[3].actor.contains("community_officer"));
+    assert!(timeline[1].actor.contains("dispatcher"));
+}
+
+#[tokio::test]
+async fn only_the_officer_it_was_sent_to_works_an_incident() {
+    let (t, dispatcher, officer, _, said) = demo().await;
+    let id = t
+        .app
+        .receive_incident_as(&dispatcher, intake(&said, "13912345678", 0))
+        .await
+        .unwrap();
+    // Not yet triaged: nothing to sign for.
+    let early = t
+        .app
+        .officer_step_as(&officer, id, OfficerStep::Accept)
+        .await
+        .unwrap_err();
+    assert!(matches!(early, AppError::Domain(_)), "{early}");
+    t.app
+        .triage_as(&dispatcher, id, "neighbour_dispute", Branch::Police, None)
+        .await
+        .unwrap();
+    let candidates = t
+        .app
+        .recommend_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap();
+    let someone_else = candidates
+        .iter()
+        .find(|c| Some(&c.staff_id) != officer.staff_id.as_ref())
+        .unwrap();
+    t.app
+        .dispatch_as(&dispatcher, id, someone_else.staff_id.parse().unwrap())
+        .await
+        .unwrap();
+    let events = t
+        .app
+        .store()
+        .timeline(&StreamRef::new("incident", id))
+        .await
+        .unwrap();
+    assert!(
+        events
+            .last()
+            .unwrap()
+            .payload
+            .contains("\"overridden\":true"),
+        "the dispatcher overrode the top choice"
+    );
+    let err = t
+        .app
+        .officer_step_as(&officer, id, OfficerStep::Accept)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("only the officer"), "{err}");
+    // The same external number twice is one incident.
+    let mut first = intake(&said, "13812345678", 0);
+    first.external_number = Some("330681202612020001".into());
+    t.app
+        .receive_incident_as(&dispatcher, first.clone())
+        .await
+        .unwrap();
+    let twice = t
+        .app
+        .receive_incident_as(&dispatcher, first)
+        .await
+        .unwrap_err();
+    assert!(
+        twice.to_string().contains("already been received"),
+        "{twice}"
+    );
+}
+
+#[tokio::test]
+async fn the_third_call_from_one_phone_or_place_is_flagged_with_the_earlier_ones_even_when_entered_late()
+ {
+    let (t, dispatcher, _, _, said) = demo().await;
+    let receive = |phone: &'static str, days: i64, address: String| {
+        let app = t.app.clone();
+        let dispatcher = dispatcher.clone();
+        async move {
+            app.receive_incident_as(&dispatcher, intake(&address, phone, days))
+                .await
+                .unwrap()
+        }
+    };
+    let a = receive("13700000001", 10, said.clone()).await;
+    let b = receive("13700000002", 5, said.clone()).await;
+    // Entered late: called 7 days ago, before b. Only a is earlier: no flag yet.
+    let c = receive("13700000001", 7, "和平路999号无此地址".into()).await;
+    let c_row = t
+        .app
+        .incident_as(&dispatcher, &c.to_string())
+        .await
+        .unwrap();
+    assert!(
+        !c_row.incident.repeat_person && c_row.repeats.is_empty(),
+        "{:?}",
+        c_row.repeats
+    );
+    // Now the third call of the first phone, and the third incident at the address.
+    let d = receive("13700000001", 0, said.clone()).await;
+    let detail = t
+        .app
+        .incident_as(&dispatcher, &d.to_string())
+        .await
+        .unwrap();
+    assert!(detail.incident.repeat_person && detail.incident.repeat_place);
+    let person: Vec<&str> = detail
+        .repeats
+        .iter()
+        .filter(|r| r.0 == "person")
+        .map(|r| r.1.as_str())
+        .collect();
+    assert_eq!(person, [a.to_string(), c.to_string()]);
+    let place: Vec<&str> = detail
+        .repeats
+        .iter()
+        .filter(|r| r.0 == "place")
+        .map(|r| r.1.as_str())
+        .collect();
+    assert_eq!(place, [a.to_string(), b.to_string()]);
+    // A fresh engine built from the store (as after a restart) agrees.
+    let restarted = fengqiao_app::App::new(t.app.store().clone());
+    let e = restarted
+        .receive_incident_as(&dispatcher, intake(&said, "13700000001", 0))
+        .await
+        .unwrap();
+    let detail = restarted
+        .incident_as(&dispatcher, &e.to_string())
+        .await
+        .unwrap();
+    let person = detail.repeats.iter().filter(|r| r.0 == "person").count();
+    assert_eq!(person, 3, "{:?}", detail.repeats);
+}

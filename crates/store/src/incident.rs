@@ -1,0 +1,445 @@
+//! The incidents' read model (警情): what each incident event does to it, and the
+//! queries of the board, the officer's list and the repeat engine.
+
+use fengqiao_domain::DomainEvent;
+use fengqiao_domain::incident::{Branch, IncidentState};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Scope, Store, StoreError};
+
+type Tx = Transaction<'static, Any>;
+
+/// Applies one incident event; `occurred_at` times the step. Returns `false` for
+/// events that are not an incident's.
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    event: &DomainEvent,
+    at: &str,
+    occurred_at: &str,
+) -> Result<bool, StoreError> {
+    match event {
+        DomainEvent::IncidentReceived {
+            id,
+            number,
+            intake,
+            address_id,
+            node_id,
+            match_score,
+            lng,
+            lat,
+            repeats,
+        } => {
+            let id = id.to_string();
+            sqlx::query(
+                "INSERT INTO incidents (id, number, external_number, source, called_at, received_at, caller_name, \
+                 caller_phone, caller_id_number, address_text, narrative, category_initial, address_id, node_id, \
+                 match_score, lng, lat, state, repeat_person, repeat_place, repeat_category, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $6)",
+            )
+            .bind(&id)
+            .bind(number)
+            .bind(&intake.external_number)
+            .bind(intake.source.as_str())
+            .bind(&intake.called_at)
+            .bind(at)
+            .bind(&intake.caller_name)
+            .bind(&intake.caller_phone)
+            .bind(&intake.caller_id_number)
+            .bind(&intake.address_text)
+            .bind(&intake.narrative)
+            .bind(&intake.category)
+            .bind(address_id.map(|a| a.to_string()))
+            .bind(node_id.to_string())
+            .bind(*match_score)
+            .bind(*lng)
+            .bind(*lat)
+            .bind(i64::from(!repeats.person.is_empty()))
+            .bind(i64::from(!repeats.place.is_empty()))
+            .bind(i64::from(!repeats.category.is_empty()))
+            .execute(&mut **tx)
+            .await?;
+            for (rule, earlier) in [
+                ("person", &repeats.person),
+                ("place", &repeats.place),
+                ("category", &repeats.category),
+            ] {
+                for e in earlier {
+                    sqlx::query(
+                        "INSERT INTO incident_repeats (incident_id, rule, earlier_id) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&id)
+                    .bind(rule)
+                    .bind(e.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+        }
+        DomainEvent::IncidentTriaged {
+            id,
+            category,
+            branch,
+            note,
+        } => {
+            let state = match branch {
+                Branch::Police => IncidentState::Triaged,
+                _ => IncidentState::HandedOver,
+            };
+            sqlx::query(
+                "UPDATE incidents SET category = $1, branch = $2, branch_note = $3, state = $4, \
+                 triaged_at = COALESCE(triaged_at, $5), updated_at = $6 WHERE id = $7",
+            )
+            .bind(category)
+            .bind(branch.as_str())
+            .bind(note)
+            .bind(state.as_str())
+            .bind(occurred_at)
+            .bind(at)
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        DomainEvent::IncidentDispatched { id, staff_id, .. } => {
+            // The first dispatch times the response; a reassignment starts signing anew.
+            sqlx::query(
+                "UPDATE incidents SET state = 'dispatched', assignee_id = $1, \
+                 dispatched_at = COALESCE(dispatched_at, $2), accepted_at = NULL, updated_at = $3 WHERE id = $4",
+            )
+            .bind(staff_id.to_string())
+            .bind(occurred_at)
+            .bind(at)
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        DomainEvent::IncidentAccepted { id, .. } => {
+            step(tx, id, "accepted", "accepted_at", occurred_at, at).await?;
+        }
+        DomainEvent::IncidentArrived { id, .. } => {
+            step(tx, id, "arrived", "arrived_at", occurred_at, at).await?;
+        }
+        DomainEvent::IncidentHandled {
+            id,
+            result_code,
+            narrative,
+            ..
+        } => {
+            sqlx::query(
+                "UPDATE incidents SET state = 'handled', handled_at = $1, result_code = $2, feedback = $3, \
+                 updated_at = $4 WHERE id = $5",
+            )
+            .bind(occurred_at)
+            .bind(result_code)
+            .bind(narrative)
+            .bind(at)
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        DomainEvent::IncidentClosed { id } => {
+            step(tx, id, "closed", "closed_at", occurred_at, at).await?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+async fn step(
+    tx: &mut Tx,
+    id: &uuid::Uuid,
+    state: &str,
+    column: &str,
+    occurred_at: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "UPDATE incidents SET state = $1, {column} = $2, updated_at = $3 WHERE id = $4"
+    ))
+    .bind(state)
+    .bind(occurred_at)
+    .bind(at)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An incident as the pages read it, with whole personal data: callers mask it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentRow {
+    /// Id.
+    pub id: String,
+    /// Platform number.
+    pub number: String,
+    /// External number.
+    pub external_number: Option<String>,
+    /// Source code.
+    pub source: String,
+    /// When the call came in.
+    pub called_at: String,
+    /// When it was entered.
+    pub received_at: String,
+    /// Caller's name.
+    pub caller_name: Option<String>,
+    /// Caller's phone.
+    pub caller_phone: Option<String>,
+    /// Caller's ID number.
+    pub caller_id_number: Option<String>,
+    /// Address as said.
+    pub address_text: String,
+    /// Narrative.
+    pub narrative: String,
+    /// Category at intake.
+    pub category_initial: Option<String>,
+    /// Final category.
+    pub category: Option<String>,
+    /// Branch.
+    pub branch: Option<String>,
+    /// Where a non-police matter went.
+    pub branch_note: Option<String>,
+    /// Matched standard address.
+    pub address_id: Option<String>,
+    /// Its text.
+    pub address_std: Option<String>,
+    /// The node.
+    pub node_id: String,
+    /// Its name.
+    pub node_name: String,
+    /// Matcher's confidence.
+    pub match_score: Option<f64>,
+    /// Longitude.
+    pub lng: Option<f64>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// State code.
+    pub state: String,
+    /// The officer it is with.
+    pub assignee_id: Option<String>,
+    /// Their name.
+    pub assignee_name: Option<String>,
+    /// Step times.
+    pub triaged_at: Option<String>,
+    /// First dispatch.
+    pub dispatched_at: Option<String>,
+    /// Signed for.
+    pub accepted_at: Option<String>,
+    /// On the spot.
+    pub arrived_at: Option<String>,
+    /// Feedback given.
+    pub handled_at: Option<String>,
+    /// Closed.
+    pub closed_at: Option<String>,
+    /// Result code.
+    pub result_code: Option<String>,
+    /// Feedback narrative.
+    pub feedback: Option<String>,
+    /// Flags.
+    pub repeat_person: bool,
+    /// 一地多起.
+    pub repeat_place: bool,
+    /// 一类多发.
+    pub repeat_category: bool,
+}
+
+const COLUMNS: &str = "i.id, i.number, i.external_number, i.source, i.called_at, i.received_at, i.caller_name, \
+     i.caller_phone, i.caller_id_number, i.address_text, i.narrative, i.category_initial, i.category, i.branch, \
+     i.branch_note, i.address_id, a.text AS address_std, i.node_id, n.name AS node_name, i.match_score, i.lng, i.lat, \
+     i.state, i.assignee_id, s.name AS assignee_name, i.triaged_at, i.dispatched_at, i.accepted_at, i.arrived_at, \
+     i.handled_at, i.closed_at, i.result_code, i.feedback, i.repeat_person, i.repeat_place, i.repeat_category";
+const FROM: &str = "incidents i JOIN jurisdiction_nodes n ON n.id = i.node_id \
+     LEFT JOIN std_addresses a ON a.id = i.address_id LEFT JOIN staff s ON s.id = i.assignee_id";
+
+fn row(r: &AnyRow) -> Result<IncidentRow, sqlx::Error> {
+    Ok(IncidentRow {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        external_number: r.try_get("external_number")?,
+        source: r.try_get("source")?,
+        called_at: r.try_get("called_at")?,
+        received_at: r.try_get("received_at")?,
+        caller_name: r.try_get("caller_name")?,
+        caller_phone: r.try_get("caller_phone")?,
+        caller_id_number: r.try_get("caller_id_number")?,
+        address_text: r.try_get("address_text")?,
+        narrative: r.try_get("narrative")?,
+        category_initial: r.try_get("category_initial")?,
+        category: r.try_get("category")?,
+        branch: r.try_get("branch")?,
+        branch_note: r.try_get("branch_note")?,
+        address_id: r.try_get("address_id")?,
+        address_std: r.try_get("address_std")?,
+        node_id: r.try_get("node_id")?,
+        node_name: r.try_get("node_name")?,
+        match_score: r.try_get("match_score")?,
+        lng: r.try_get("lng")?,
+        lat: r.try_get("lat")?,
+        state: r.try_get("state")?,
+        assignee_id: r.try_get("assignee_id")?,
+        assignee_name: r.try_get("assignee_name")?,
+        triaged_at: r.try_get("triaged_at")?,
+        dispatched_at: r.try_get("dispatched_at")?,
+        accepted_at: r.try_get("accepted_at")?,
+        arrived_at: r.try_get("arrived_at")?,
+        handled_at: r.try_get("handled_at")?,
+        closed_at: r.try_get("closed_at")?,
+        result_code: r.try_get("result_code")?,
+        feedback: r.try_get("feedback")?,
+        repeat_person: r.try_get::<i64, _>("repeat_person")? != 0,
+        repeat_place: r.try_get::<i64, _>("repeat_place")? != 0,
+        repeat_category: r.try_get::<i64, _>("repeat_category")? != 0,
+    })
+}
+
+/// What the repeat engine needs of one past incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepeatInput {
+    /// Id.
+    pub id: String,
+    /// Call time.
+    pub called_at: String,
+    /// Caller's phone.
+    pub caller_phone: Option<String>,
+    /// Caller's ID number.
+    pub caller_id_number: Option<String>,
+    /// Matched address.
+    pub address_id: Option<String>,
+    /// Point.
+    pub lng: Option<f64>,
+    /// Point.
+    pub lat: Option<f64>,
+    /// Category at intake (final when triaged).
+    pub category: Option<String>,
+    /// Node.
+    pub node_id: String,
+}
+
+impl Store {
+    /// One incident.
+    pub async fn incident(&self, id: &str) -> Result<Option<IncidentRow>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE i.id = $1"))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.first().map(row).transpose().map_err(StoreError::from)
+    }
+
+    /// The incident with an external number, if any.
+    pub async fn incident_by_external_number(
+        &self,
+        number: &str,
+    ) -> Result<Option<IncidentRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE i.external_number = $1"
+        ))
+        .bind(number)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.first().map(row).transpose().map_err(StoreError::from)
+    }
+
+    /// Incidents in scope in the given states (all when empty), or with one officer,
+    /// newest call first, at most `limit`.
+    pub async fn incidents(
+        &self,
+        scope: &Scope,
+        states: &[&str],
+        assignee: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<IncidentRow>, StoreError> {
+        let (condition, mut params) = scope.condition("i.node_id", 1);
+        let mut sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {condition}");
+        if !states.is_empty() {
+            let first = params.len() + 1;
+            let list: Vec<String> = (0..states.len())
+                .map(|i| format!("${}", first + i))
+                .collect();
+            sql.push_str(&format!(" AND i.state IN ({})", list.join(", ")));
+            params.extend(states.iter().map(|s| (*s).to_owned()));
+        }
+        if let Some(staff) = assignee {
+            params.push(staff.to_owned());
+            sql.push_str(&format!(" AND i.assignee_id = ${}", params.len()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY i.called_at DESC, i.number DESC LIMIT {}",
+            limit.clamp(1, 5000)
+        ));
+        let mut query = sqlx::query(&sql);
+        for p in &params {
+            query = query.bind(p.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| row(r).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// The earlier incidents behind an incident's repeat flags: (rule, id, number).
+    pub async fn incident_repeats(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.rule, r.earlier_id, COALESCE(e.number, r.earlier_id) FROM incident_repeats r \
+             LEFT JOIN incidents e ON e.id = r.earlier_id WHERE r.incident_id = $1 ORDER BY r.rule, e.called_at",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// How many incident numbers start with `prefix` (the day's serial).
+    pub async fn incident_numbers_with(&self, prefix: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM incidents WHERE number LIKE $1")
+            .bind(format!("{prefix}%"))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Every incident called at or after `since`, in call order, as the repeat
+    /// engine reads them.
+    pub async fn repeat_inputs(&self, since: &str) -> Result<Vec<RepeatInput>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, called_at, caller_phone, caller_id_number, address_id, lng, lat, \
+             COALESCE(category, category_initial) AS category, node_id FROM incidents \
+             WHERE called_at >= $1 ORDER BY called_at, received_at, id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RepeatInput {
+                    id: r.try_get("id")?,
+                    called_at: r.try_get("called_at")?,
+                    caller_phone: r.try_get("caller_phone")?,
+                    caller_id_number: r.try_get("caller_id_number")?,
+                    address_id: r.try_get("address_id")?,
+                    lng: r.try_get("lng")?,
+                    lat: r.try_get("lat")?,
+                    category: r.try_get("category")?,
+                    node_id: r.try_get("node_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Open incidents per officer (派警未办结), for the dispatch recommendation's load.
+    pub async fn open_load(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT assignee_id, COUNT(*) FROM incidents WHERE assignee_id IS NOT NULL \
+             AND state IN ('dispatched', 'accepted', 'arrived') GROUP BY assignee_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+}
