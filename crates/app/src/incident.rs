@@ -164,6 +164,24 @@ impl App {
             .await?)
     }
 
+    /// The incidents at an address in the principal's jurisdiction, newest first.
+    pub async fn incidents_at_as(
+        &self,
+        principal: &Principal,
+        address_id: &str,
+    ) -> Result<Vec<IncidentRow>, AppError> {
+        self.require(principal, Permission::IncidentView, "view incidents")
+            .await?;
+        self.base_record_as(
+            principal,
+            Permission::BaseView,
+            fengqiao_domain::base::BaseKind::Address,
+            address_id,
+        )
+        .await?;
+        Ok(self.store.incidents_at(address_id, 200).await?)
+    }
+
     /// One incident in scope (or dispatched to the principal) with its repeats.
     pub async fn incident_as(
         &self,
@@ -324,6 +342,8 @@ impl App {
     ) -> Result<(), AppError> {
         self.require(principal, Permission::IncidentHandle, "handle incident")
             .await?;
+        // Existence and reach first, so an incident elsewhere is "not found".
+        self.incident_as(principal, &id.to_string()).await?;
         let staff_id: RecordId = principal
             .staff_id
             .as_deref()

@@ -376,6 +376,24 @@ impl Store {
             .collect()
     }
 
+    /// The incidents at a standard address, newest first (一地多起 at a glance).
+    pub async fn incidents_at(
+        &self,
+        address_id: &str,
+        limit: i64,
+    ) -> Result<Vec<IncidentRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE i.address_id = $1 ORDER BY i.called_at DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        ))
+        .bind(address_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| row(r).map_err(StoreError::from))
+            .collect()
+    }
+
     /// The earlier incidents behind an incident's repeat flags: (rule, id, number).
     pub async fn incident_repeats(
         &self,

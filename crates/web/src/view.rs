@@ -23,6 +23,16 @@ pub struct NavLink {
 /// user). The menu shows only what the role may open.
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "nav.home", None),
+    (
+        "/incidents",
+        "nav.incidents",
+        Some(Permission::IncidentView),
+    ),
+    (
+        "/incidents/mine",
+        "nav.my_incidents",
+        Some(Permission::IncidentHandle),
+    ),
     ("/base", "nav.base", Some(Permission::BaseView)),
     (
         "/base/addresses",

@@ -31,3 +31,10 @@ document.addEventListener("htmx:xhr:progress", function (event) {
   bar.hidden = false;
   bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
 });
+
+// Keyboard-first intake: Ctrl+Enter (or Cmd+Enter) sends the form from any field.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) { return; }
+  var form = event.target.closest && event.target.closest("form#intake");
+  if (form) { event.preventDefault(); form.requestSubmit(); }
+});

@@ -6,6 +6,7 @@
 //! masked in every response unless a reveal endpoint is called with a reason.
 
 pub mod base;
+pub mod incidents;
 pub mod org;
 pub mod system;
 pub mod users;
@@ -30,6 +31,7 @@ use crate::error::{ErrorBody, ErrorEnvelope, RowProblem};
         org::list_partners, org::create_partner,
         base::list_addresses, base::get_address, base::create_address, base::put_address,
         base::freshness,
+        incidents::list_incidents, incidents::get_incident, incidents::receive_incident,
         users::list_users, users::get_user, users::create_user, users::set_roles, users::set_active,
         system::get_code_table, system::put_code_entry,
         system::list_roles,

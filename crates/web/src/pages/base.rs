@@ -454,6 +454,8 @@ struct AddressPage {
     verified: String,
     /// Who answers for the place (1+2+3 of its grid and community): id, name, duty.
     responsible: Vec<(String, String, String)>,
+    /// The incidents at the address, for those who see incidents: id, number, time, what.
+    incidents: Option<Vec<(String, String, String, String)>>,
     can_manage: bool,
     can_audit: bool,
     tile_url: String,
@@ -557,7 +559,28 @@ pub async fn address_page(
         .collect();
     let can_manage = principal.has(Permission::BaseManage);
     let responsible = responsible_for(&state, &principal, &t, &address.node_id).await?;
+    let incidents = if principal.has(Permission::IncidentView) {
+        Some(
+            state
+                .app
+                .incidents_at_as(&principal, &address.id)
+                .await?
+                .into_iter()
+                .map(|i| {
+                    let day = i.called_at.chars().take(10).collect();
+                    let what: String = crate::view::masked_text(&i.narrative)
+                        .chars()
+                        .take(40)
+                        .collect();
+                    (i.id, i.number, day, what)
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     let page = AddressPage {
+        incidents,
         responsible,
         shell: Shell::new(&ctx, Some(&principal), "address.title", "/base/addresses"),
         verified: verified_text(

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod base;
 pub mod codes;
 pub mod home;
+pub mod incidents;
 pub mod org;
 pub mod system;
 pub mod users;

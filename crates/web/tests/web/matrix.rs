@@ -28,6 +28,9 @@ enum Shape {
     /// One's own background job: with the permission an unknown job is not found,
     /// without it the answer is 403.
     Job,
+    /// A step on a record whose state or owner may refuse it (409/422) even when
+    /// permitted and in scope; outside the scope it is not found.
+    Step(Record),
 }
 
 /// Which record of a place a route is about.
@@ -46,6 +49,7 @@ enum Record {
     Person,
     Establishment,
     Campaign,
+    Incident,
 }
 
 impl Record {
@@ -104,6 +108,57 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
         ("GET", "/", None, Global),
         ("GET", "/account/password", None, Global),
         ("POST", "/account/password", None, Global),
+        ("GET", "/incidents", Some("incident.view"), List(Incident)),
+        ("POST", "/incidents", Some("incident.dispatch"), Global),
+        ("GET", "/incidents/mine", Some("incident.handle"), Global),
+        (
+            "GET",
+            "/incidents/{id}",
+            Some("incident.view"),
+            One(Incident),
+        ),
+        (
+            "POST",
+            "/incidents/{id}/triage",
+            Some("incident.dispatch"),
+            One(Incident),
+        ),
+        (
+            "POST",
+            "/incidents/{id}/dispatch",
+            Some("incident.dispatch"),
+            One(Incident),
+        ),
+        (
+            "POST",
+            "/incidents/{id}/step",
+            Some("incident.handle"),
+            Step(Incident),
+        ),
+        (
+            "POST",
+            "/incidents/{id}/close",
+            Some("incident.dispatch"),
+            Step(Incident),
+        ),
+        (
+            "GET",
+            "/api/v1/incidents",
+            Some("incident.view"),
+            List(Incident),
+        ),
+        (
+            "POST",
+            "/api/v1/incidents",
+            Some("incident.dispatch"),
+            Global,
+        ),
+        (
+            "GET",
+            "/api/v1/incidents/{id}",
+            Some("incident.view"),
+            One(Incident),
+        ),
         ("GET", "/base", Some("base.view"), List(Node)),
         ("POST", "/base/campaigns", Some("base.manage"), Create(Node)),
         (
@@ -586,6 +641,7 @@ async fn probe(
         Some(Record::Person) => base.person.to_string(),
         Some(Record::Establishment) => base.establishment.to_string(),
         Some(Record::Campaign) => base.campaign.to_string(),
+        Some(Record::Incident) => base.incident.to_string(),
         Some(Record::Node) | None => p.node.to_string(),
         Some(Record::Staff) => p.staff.to_string(),
         Some(Record::User) => p.user.to_string(),
@@ -607,6 +663,7 @@ async fn probe(
         Some(Record::User) if !api => format!("/admin/users/{record_id}\""),
         Some(Record::Node) if !api => format!("/admin/org/nodes/{record_id}\""),
         Some(Record::Address) if !api => format!("/base/addresses/{record_id}\""),
+        Some(Record::Incident) if !api => format!("/incidents/{record_id}\""),
         Some(Record::Person) if !api => format!("/base/people/{record_id}\""),
         Some(Record::Establishment) if !api => format!("id=\"e-{record_id}\""),
         _ => format!("\"id\":\"{record_id}\""),
@@ -653,6 +710,18 @@ async fn probe(
             (s("name"), unique("队")),
         ]),
         ("POST", "/admin/staff/{id}/reveal") => Some(vec![(s("reason"), s("核实联系人身份"))]),
+        ("POST", "/incidents") => Some(vec![
+            (s("source"), s("call_110")),
+            (s("address_text"), base.address_text.clone()),
+            (s("narrative"), s("邻居吵架")),
+            (s("category"), s("dispute")),
+        ]),
+        ("POST", "/incidents/{id}/triage") => Some(vec![
+            (s("category"), s("public_order")),
+            (s("branch"), s("police")),
+        ]),
+        ("POST", "/incidents/{id}/dispatch") => Some(vec![(s("staff_id"), leaf.staff.to_string())]),
+        ("POST", "/incidents/{id}/step") => Some(vec![(s("step"), s("accept"))]),
         ("POST", "/base/campaigns") => Some(vec![
             (s("node_id"), p.node.to_string()),
             (s("name"), unique("采集")),
@@ -740,6 +809,9 @@ async fn probe(
         ("PATCH", "/api/v1/nodes/{id}") => {
             Some(serde_json::json!({"name": format!("{place}节点")}))
         }
+        ("POST", "/api/v1/incidents") => Some(
+            serde_json::json!({"source": "online", "address_text": base.address_text, "narrative": "群众求助", "category": "assistance"}),
+        ),
         ("POST", "/api/v1/addresses") => Some(
             serde_json::json!({"code": unique("API-"), "text": format!("浙江省绍兴市诸暨市枫桥镇{}村接口1号", leaf.code), "node_id": leaf.node.to_string()}),
         ),
@@ -839,7 +911,7 @@ async fn run_role(role: Role) {
     for (method, pattern, permission, shape) in rows {
         let permitted = permission.is_none_or(|p| grants(role).contains(&p));
         let record = match shape {
-            Shape::List(r) | Shape::One(r) | Shape::Create(r) => Some(r),
+            Shape::List(r) | Shape::One(r) | Shape::Create(r) | Shape::Step(r) => Some(r),
             _ => None,
         };
         for (relation, place) in relations(home) {
@@ -884,6 +956,21 @@ async fn run_role(role: Role) {
                 StatusCode::OK | StatusCode::CREATED | StatusCode::NO_CONTENT
             ) || (status == StatusCode::SEE_OTHER && response.location() != "/login");
             let verdict = match shape {
+                Shape::Step(_) => {
+                    let refused_by_state = matches!(
+                        status,
+                        StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY
+                    );
+                    let ok = match (permitted, in_scope) {
+                        (true, true) => success || refused_by_state,
+                        (true, false) => status == StatusCode::NOT_FOUND,
+                        (false, true) => status == StatusCode::FORBIDDEN,
+                        (false, false) => {
+                            matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                        }
+                    };
+                    (ok, "step")
+                }
                 Shape::Job => (
                     if permitted {
                         status == StatusCode::NOT_FOUND

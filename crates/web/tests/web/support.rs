@@ -53,14 +53,16 @@ pub struct BaseRecords {
     pub establishment: RecordId,
     /// A campaign listing the address.
     pub campaign: RecordId,
+    /// An incident received at the address.
+    pub incident: RecordId,
 }
 
 /// Writes one of each base record at a community or grid.
 async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> BaseRecords {
     use fengqiao_domain::base::*;
     use fengqiao_domain::org::new_id;
-    let (address, house, person, establishment, campaign) =
-        (new_id(), new_id(), new_id(), new_id(), new_id());
+    let (address, house, person, establishment, campaign, incident) =
+        (new_id(), new_id(), new_id(), new_id(), new_id(), new_id());
     let address_code = format!("ADDR-{code}");
     let address_text = format!(
         "浙江省绍兴市诸暨市枫桥镇{code}村{}组{}号",
@@ -125,6 +127,27 @@ async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> B
                 id: address,
             }],
         },
+        DomainEvent::IncidentReceived {
+            id: incident,
+            number: format!("J20261201-{serial:04}"),
+            intake: Box::new(fengqiao_domain::incident::IntakeFields {
+                external_number: None,
+                source: fengqiao_domain::incident::IncidentSource::Call110,
+                called_at: fengqiao_domain::Timestamp::now().to_string(),
+                caller_name: None,
+                caller_phone: Some(format!("1371234{:04}", 6000 + serial)),
+                caller_id_number: None,
+                address_text: address_text.clone(),
+                narrative: format!("{code}邻里纠纷"),
+                category: Some("dispute".into()),
+            }),
+            address_id: Some(address),
+            node_id: node,
+            match_score: Some(1.0),
+            lng: None,
+            lat: None,
+            repeats: Default::default(),
+        },
     ];
     let commits: Vec<_> = events
         .into_iter()
@@ -141,6 +164,7 @@ async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> B
         person,
         establishment,
         campaign,
+        incident,
     }
 }
 

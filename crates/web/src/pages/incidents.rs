@@ -1,0 +1,468 @@
+//! Incident pages (警情): the command room's board with the keyboard-first intake form,
+//! one incident with its repeats, triage, the ranked officers and its timeline, and the
+//! officer's own list.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use fengqiao_app::incident::{Candidate, OfficerStep};
+use fengqiao_domain::Timestamp;
+use fengqiao_domain::codes::CodeTable;
+use fengqiao_domain::incident::{Branch, IncidentSource, IncidentState, IntakeFields};
+use fengqiao_domain::org::RecordId;
+use fengqiao_domain::policy::Permission;
+use fengqiao_store::IncidentRow;
+use serde::Deserialize;
+
+use super::admin::{Choice, code_choices};
+use super::base::actor_name;
+use super::{after_post, render};
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::i18n::Tr;
+use crate::session::Viewer;
+use crate::view::{Shell, masked_phone, masked_text};
+
+/// Minutes a received incident may wait for dispatch before the board marks it overdue.
+const OVERDUE_MINUTES: i64 = 5;
+
+fn record_id(text: &str) -> Result<RecordId, PageError> {
+    text.trim()
+        .parse()
+        .map_err(|_| PageError(WebError::NotFound))
+}
+
+/// An incident as a list shows it.
+#[derive(Debug)]
+pub struct Line {
+    /// The record.
+    pub incident: IncidentRow,
+    /// Category name.
+    pub category: String,
+    /// State in words.
+    pub state: String,
+    /// Masked caller phone.
+    pub phone: String,
+    /// Call time, local, `MM-DD HH:MM`.
+    pub called: String,
+    /// Waiting too long for dispatch.
+    pub overdue: bool,
+}
+
+fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
+    // Free text may carry numbers a caller gave; they leave masked like every other.
+    incident.narrative = masked_text(&incident.narrative);
+    incident.feedback = incident.feedback.as_deref().map(masked_text);
+    incident.address_text = masked_text(&incident.address_text);
+    let code = incident
+        .category
+        .clone()
+        .or_else(|| incident.category_initial.clone())
+        .unwrap_or_default();
+    let category = categories
+        .iter()
+        .find(|c| c.value == code)
+        .map_or(code, |c| c.label.clone());
+    let waiting = matches!(incident.state.as_str(), "received" | "triaged");
+    let overdue = waiting
+        && Timestamp::parse(&incident.called_at).is_ok_and(|at| {
+            Timestamp::now().unix_seconds() - at.unix_seconds() > OVERDUE_MINUTES * 60
+        });
+    Line {
+        category,
+        state: t
+            .s(&format!("incident.state.{}", incident.state))
+            .to_owned(),
+        phone: masked_phone(incident.caller_phone.as_deref()),
+        called: local_time(&incident.called_at),
+        overdue,
+        incident,
+    }
+}
+
+/// `MM-DD HH:MM` in China Standard Time.
+fn local_time(at: &str) -> String {
+    Timestamp::parse(at).map_or_else(
+        |_| at.to_owned(),
+        |t| {
+            let local = t
+                .datetime()
+                .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+            format!(
+                "{:02}-{:02} {:02}:{:02}",
+                u8::from(local.month()),
+                local.day(),
+                local.hour(),
+                local.minute()
+            )
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "incidents.html")]
+struct BoardPage {
+    shell: Shell,
+    columns: Vec<(String, Vec<Line>)>,
+    categories: Vec<Choice>,
+    sources: Vec<Choice>,
+    can_receive: bool,
+    now: String,
+}
+
+/// `GET /incidents`: the live board by stage, with the intake form.
+pub async fn board(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
+    use IncidentState as S;
+    let stages: [(&str, &[S]); 4] = [
+        ("incident.column.new", &[S::Received]),
+        ("incident.column.waiting", &[S::Triaged]),
+        (
+            "incident.column.out",
+            &[S::Dispatched, S::Accepted, S::Arrived],
+        ),
+        ("incident.column.handled", &[S::Handled, S::HandedOver]),
+    ];
+    let mut columns = Vec::new();
+    for (label, states) in stages {
+        let rows = state.app.incidents_as(&principal, states, 200).await?;
+        columns.push((
+            t.s(label).to_owned(),
+            rows.into_iter().map(|r| line(&t, &categories, r)).collect(),
+        ));
+    }
+    let local = Timestamp::now()
+        .datetime()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    Ok(render(&BoardPage {
+        shell: Shell::new(&ctx, Some(&principal), "incident.board", "/incidents"),
+        columns,
+        sources: IncidentSource::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().into(),
+                label: t.s(&format!("incident.source.{s}")).to_owned(),
+            })
+            .collect(),
+        categories,
+        can_receive: principal.has(Permission::IncidentDispatch),
+        now: format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}",
+            local.year(),
+            u8::from(local.month()),
+            local.day(),
+            local.hour(),
+            local.minute()
+        ),
+    }))
+}
+
+/// The intake form.
+#[derive(Debug, Deserialize)]
+pub struct IntakeForm {
+    source: String,
+    #[serde(default)]
+    called_at: Option<String>,
+    #[serde(default)]
+    caller_name: Option<String>,
+    #[serde(default)]
+    caller_phone: Option<String>,
+    address_text: String,
+    narrative: String,
+    #[serde(default)]
+    category: Option<String>,
+}
+
+/// A `datetime-local` value (China Standard Time) as a canonical timestamp; empty is now.
+fn called_at(text: Option<&str>) -> Result<String, PageError> {
+    let text = text.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return Ok(Timestamp::now().to_string());
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let local = time::PrimitiveDateTime::parse(text, &format)
+        .or_else(|_| time::PrimitiveDateTime::parse(&text.replace(' ', "T"), &format))
+        .map_err(|_| {
+            PageError(WebError::Invalid {
+                field: Some("called_at".into()),
+                message: format!("{text:?} is not a time (YYYY-MM-DDTHH:MM)"),
+                rows: Vec::new(),
+            })
+        })?;
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    Ok(Timestamp::from_datetime(local.assume_offset(offset)).to_string())
+}
+
+/// `POST /incidents`: intake (接报).
+pub async fn receive(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    Form(form): Form<IntakeForm>,
+) -> Result<Response, PageError> {
+    let intake = IntakeFields {
+        external_number: None,
+        source: form.source.parse().map_err(WebError::from)?,
+        called_at: called_at(form.called_at.as_deref())?,
+        caller_name: form.caller_name,
+        caller_phone: form.caller_phone,
+        caller_id_number: None,
+        address_text: form.address_text,
+        narrative: form.narrative,
+        category: form.category.filter(|c| !c.trim().is_empty()),
+    };
+    let id = state.app.receive_incident_as(&principal, intake).await?;
+    Ok(after_post(&ctx, &format!("/incidents/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+struct IncidentPage {
+    shell: Shell,
+    line: Line,
+    source: String,
+    repeats: Vec<(String, String, String)>,
+    categories: Vec<Choice>,
+    results: Vec<Choice>,
+    candidates: Vec<(Candidate, String)>,
+    timeline: Vec<(String, String, String)>,
+    can_dispatch: bool,
+    is_assignee: bool,
+}
+
+/// A candidate's reasons in words.
+fn reasons(t: &Tr, categories: &[Choice], reasons: &[String]) -> String {
+    reasons
+        .iter()
+        .map(|r| {
+            let mut parts = r.splitn(3, ':');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("owner"), Some(duty), Some(place)) => {
+                    format!("{}（{place}）", t.s(&format!("duty.{duty}")))
+                }
+                (Some("specialty"), Some(code), _) => {
+                    let name = categories
+                        .iter()
+                        .find(|c| c.value == code)
+                        .map_or(code, |c| c.label.as_str());
+                    format!("{} {name}", t.s("incident.reason.specialty"))
+                }
+                (Some("open"), Some(n), _) => format!("{} {n}", t.s("incident.reason.open")),
+                _ => r.clone(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("，")
+}
+
+/// `GET /incidents/{id}`.
+pub async fn incident_page(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let detail = state.app.incident_as(&principal, &id).await?;
+    let t = Tr::new(ctx.lang);
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
+    let results = code_choices(&state, CodeTable::ResultCode, en).await?;
+    let can_dispatch = principal.has(Permission::IncidentDispatch);
+    let open = matches!(
+        detail.incident.state.as_str(),
+        "triaged" | "dispatched" | "accepted"
+    );
+    let candidates = if can_dispatch && open {
+        state
+            .app
+            .recommend_as(&principal, &id)
+            .await?
+            .into_iter()
+            .take(8)
+            .map(|c| {
+                let words = reasons(&t, &categories, &c.reasons);
+                (c, words)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let events = state
+        .app
+        .store()
+        .timeline(&fengqiao_domain::StreamRef::new("incident", &id))
+        .await
+        .map_err(fengqiao_app::AppError::from)?;
+    let timeline = events
+        .iter()
+        .map(|e| {
+            (
+                t.s(&format!("event.{}", e.kind)).to_owned(),
+                local_time(&e.occurred_at),
+                actor_name(&e.actor),
+            )
+        })
+        .collect();
+    let repeats = detail
+        .repeats
+        .into_iter()
+        .map(|(rule, earlier, number)| {
+            (
+                t.s(&format!("incident.repeat.{rule}")).to_owned(),
+                earlier,
+                number,
+            )
+        })
+        .collect();
+    let is_assignee =
+        detail.incident.assignee_id.is_some() && detail.incident.assignee_id == principal.staff_id;
+    Ok(render(&IncidentPage {
+        shell: Shell::new(&ctx, Some(&principal), "incident.title", "/incidents"),
+        source: t
+            .s(&format!("incident.source.{}", detail.incident.source))
+            .to_owned(),
+        line: line(&t, &categories, detail.incident),
+        repeats,
+        categories,
+        results,
+        candidates,
+        timeline,
+        can_dispatch,
+        is_assignee,
+    }))
+}
+
+/// The triage form.
+#[derive(Debug, Deserialize)]
+pub struct TriageForm {
+    category: String,
+    branch: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /incidents/{id}/triage`.
+pub async fn triage(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<TriageForm>,
+) -> Result<Response, PageError> {
+    let branch: Branch = form.branch.parse().map_err(WebError::from)?;
+    state
+        .app
+        .triage_as(
+            &principal,
+            record_id(&id)?,
+            &form.category,
+            branch,
+            form.note,
+        )
+        .await?;
+    Ok(after_post(&ctx, &format!("/incidents/{id}")))
+}
+
+/// The dispatch form.
+#[derive(Debug, Deserialize)]
+pub struct DispatchForm {
+    staff_id: String,
+}
+
+/// `POST /incidents/{id}/dispatch`.
+pub async fn dispatch(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<DispatchForm>,
+) -> Result<Response, PageError> {
+    let staff: RecordId = form.staff_id.trim().parse().map_err(|_| {
+        PageError(WebError::Invalid {
+            field: Some("staff_id".into()),
+            message: "not a staff id".into(),
+            rows: Vec::new(),
+        })
+    })?;
+    state
+        .app
+        .dispatch_as(&principal, record_id(&id)?, staff)
+        .await?;
+    Ok(after_post(&ctx, &format!("/incidents/{id}")))
+}
+
+/// The officer's step form.
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    step: String,
+    #[serde(default)]
+    result_code: Option<String>,
+    #[serde(default)]
+    narrative: Option<String>,
+}
+
+/// `POST /incidents/{id}/step`: sign for, arrive, feedback.
+pub async fn step(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let step = match form.step.as_str() {
+        "accept" => OfficerStep::Accept,
+        "arrive" => OfficerStep::Arrive,
+        "feedback" => OfficerStep::Feedback {
+            result_code: form.result_code.unwrap_or_default(),
+            narrative: form.narrative.unwrap_or_default(),
+        },
+        other => {
+            return Err(PageError(WebError::Invalid {
+                field: Some("step".into()),
+                message: format!("unknown step {other:?}; expected accept, arrive or feedback"),
+                rows: Vec::new(),
+            }));
+        }
+    };
+    state
+        .app
+        .officer_step_as(&principal, record_id(&id)?, step)
+        .await?;
+    Ok(after_post(&ctx, &format!("/incidents/{id}")))
+}
+
+/// `POST /incidents/{id}/close`.
+pub async fn close(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .close_incident_as(&principal, record_id(&id)?)
+        .await?;
+    Ok(after_post(&ctx, &format!("/incidents/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "incidents_mine.html")]
+struct MinePage {
+    shell: Shell,
+    lines: Vec<Line>,
+}
+
+/// `GET /incidents/mine`: what is dispatched to me and still open (usable on a phone).
+pub async fn mine(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
+    let rows = state.app.my_incidents(&principal).await?;
+    Ok(render(&MinePage {
+        shell: Shell::new(&ctx, Some(&principal), "incident.mine", "/incidents/mine"),
+        lines: rows.into_iter().map(|r| line(&t, &categories, r)).collect(),
+    }))
+}
