@@ -81,6 +81,20 @@ fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
     }
 }
 
+/// `MM-DD HH:MM:SS` in China Standard Time, for the timeline: segments are timed to
+/// the second (the 1/3/5-minute standard).
+fn local_time_seconds(at: &str) -> String {
+    Timestamp::parse(at).map_or_else(
+        |_| at.to_owned(),
+        |t| {
+            let local = t
+                .datetime()
+                .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+            format!("{}:{:02}", local_time(at), local.second())
+        },
+    )
+}
+
 /// `MM-DD HH:MM` in China Standard Time.
 fn local_time(at: &str) -> String {
     Timestamp::parse(at).map_or_else(
@@ -302,7 +316,7 @@ pub async fn incident_page(
         .map(|e| {
             (
                 t.s(&format!("event.{}", e.kind)).to_owned(),
-                local_time(&e.occurred_at),
+                local_time_seconds(&e.occurred_at),
                 actor_name(&e.actor),
             )
         })

@@ -151,6 +151,36 @@ impl Browser {
         panic!("no text for {css} within 10 s: {last_error}");
     }
 
+    /// Waits until an element's text contains `needle` (an htmx redirect replaces the
+    /// page a moment after the click) and returns the text.
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(found) = element.text().await
+            {
+                text = found;
+                if text.contains(needle) {
+                    return text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed {needle:?} within 10 s; last: {text}");
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+
     async fn fill(&self, css: &str, value: &str) {
         let field = self
             .client
@@ -376,4 +406,97 @@ async fn a_newcomer_finds_an_address_from_a_callers_words_and_sees_who_lives_the
     let freshness = browser.text("#freshness").await;
     assert!(freshness.contains('%'), "{freshness}");
     browser.shot("base-freshness").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_incident_goes_from_the_call_to_closure_through_the_dispatcher_and_the_officer() {
+    if !available() {
+        return;
+    }
+    use rand::SeedableRng;
+    let (browser, app) = start().await;
+    let officer = app
+        .principal(
+            &app.store()
+                .account_by_username("community_officer")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mine = app
+        .addresses_as(
+            &officer,
+            fengqiao_app::base::AddressQuery {
+                limit: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let target = mine.rows[5].clone();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let said = fengqiao_app::demo_base::messy_variant(&target.text, &mut rng);
+
+    // The command room takes the call with the keyboard.
+    browser.sign_in("dispatcher").await;
+    browser.open("/incidents").await;
+    browser.fill("#caller_phone", "13912345678").await;
+    browser.fill("#address_text", &said).await;
+    browser
+        .fill("#narrative", "报警人称楼上邻居深夜噪音扰民，双方发生争吵")
+        .await;
+    browser.click("#intake-submit").await;
+    let number = browser.wait_text("#incident-number", "J").await;
+    assert!(number.starts_with('J'), "{number}");
+    assert_eq!(browser.text("#matched").await, target.text, "{said}");
+    browser
+        .select("#triage-category", "neighbour_dispute")
+        .await;
+    browser.click("#triage-submit").await;
+    browser.wait_text("#candidates", "社区民警").await;
+    browser.shot("incident-candidates").await;
+    browser.click("#candidates button.dispatch").await;
+    browser.wait_text("#incident-state", "已派警").await;
+
+    // The officer works it from their own list.
+    browser.sign_in("community_officer").await;
+    browser.open("/incidents/mine").await;
+    browser.click("#mine a").await;
+    browser.click("#step-accept").await;
+    browser.wait_text("#incident-state", "已签收").await;
+    browser.click("#step-arrive").await;
+    browser.wait_text("#incident-state", "已到场").await;
+    browser
+        .fill("#feedback", "到场劝解，双方表示以后注意")
+        .await;
+    browser.click("#step-feedback").await;
+    browser.wait_text("#incident-state", "已反馈").await;
+
+    // The command room closes it; the timeline has every step with who did it.
+    browser.sign_in("dispatcher").await;
+    browser.open("/incidents").await;
+    browser.click("#board .ticket a").await;
+    browser.click("#close").await;
+    browser.wait_text("#incident-state", "已办结").await;
+    let timeline = browser.wait_text("#incident-timeline", "办结").await;
+    for step in [
+        "接报警情",
+        "研判分流",
+        "派警",
+        "签收",
+        "到场",
+        "处置反馈",
+        "办结",
+    ] {
+        assert!(timeline.contains(step), "{step} missing: {timeline}");
+    }
+    assert!(
+        timeline.contains("dispatcher") && timeline.contains("community_officer"),
+        "{timeline}"
+    );
+    browser.shot("incident-closed").await;
 }
