@@ -48,6 +48,17 @@ impl App {
         principal: &Principal,
         intake: IntakeFields,
     ) -> Result<RecordId, AppError> {
+        self.receive_incident_at(principal, intake, None).await
+    }
+
+    /// As [`App::receive_incident_as`], with the receiving node given (an import's unit
+    /// code) instead of the principal's first node.
+    pub async fn receive_incident_at(
+        &self,
+        principal: &Principal,
+        intake: IntakeFields,
+        receiving: Option<String>,
+    ) -> Result<RecordId, AppError> {
         self.require(principal, Permission::IncidentDispatch, "receive incident")
             .await?;
         let intake = intake.checked()?;
@@ -73,11 +84,14 @@ impl App {
             None => None,
         };
         let scope = principal.scope();
-        let home = principal
-            .jurisdiction
-            .first()
-            .cloned()
-            .ok_or_else(|| AppError::Refused("the account has no jurisdiction".into()))?;
+        let home = match receiving {
+            Some(node) => node,
+            None => principal
+                .jurisdiction
+                .first()
+                .cloned()
+                .ok_or_else(|| AppError::Refused("the account has no jurisdiction".into()))?,
+        };
         let node = match &matched {
             Some(a) if self.store.is_within(&a.node_id, &scope).await? => a.node_id.clone(),
             _ => home,

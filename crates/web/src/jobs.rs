@@ -18,8 +18,8 @@ const KEEP: Duration = Duration::from_secs(3600);
 pub enum JobState {
     /// Still running, with its latest progress.
     Running(ImportProgress),
-    /// Done, with what it did.
-    Done(ImportSummary),
+    /// Done, with what it did and a remark (e.g. rows whose category was unknown).
+    Done(ImportSummary, Option<String>),
     /// Refused or failed: the message and the row problems, nothing written.
     Failed {
         /// What went wrong.

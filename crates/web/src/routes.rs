@@ -150,6 +150,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/incidents", Page, post(pages::incidents::receive)),
         r("GET", "/incidents/mine", Page, get(pages::incidents::mine)),
         r(
+            "POST",
+            "/incidents/import",
+            Page,
+            post(pages::incidents::import),
+        ),
+        r(
             "GET",
             "/incidents/{id}",
             Page,
@@ -211,12 +217,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Page,
             post(pages::base::import_addresses),
         ),
-        r(
-            "GET",
-            "/base/imports/{id}",
-            Page,
-            get(pages::base::import_job),
-        ),
+        r("GET", "/imports/{id}", Page, get(pages::base::import_job)),
         r(
             "GET",
             "/base/addresses/{id}",

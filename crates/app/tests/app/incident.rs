@@ -298,3 +298,110 @@ async fn the_third_call_from_one_phone_or_place_is_flagged_with_the_earlier_ones
     let person = detail.repeats.iter().filter(|r| r.0 == "person").count();
     assert_eq!(person, 3, "{:?}", detail.repeats);
 }
+
+#[tokio::test]
+async fn a_110_export_in_the_pinyin_schema_imports_once_and_bad_rows_are_reported_by_number() {
+    let (t, dispatcher, officer, _, _) = demo().await;
+    // A few hundred calls over the officer's addresses, said messily, in call order
+    // shuffled as exports often are.
+    let addresses = t
+        .app
+        .store()
+        .addresses(
+            &officer.scope(),
+            &fengqiao_store::AddressFilter {
+                limit: 40,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .0;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let mut csv = String::from("JJDBH,BJSJ,BJDH,BJRXM,BJNR,JQDZ,JQLBDM,GXDWDM\n");
+    let rows = 300;
+    for n in 0..rows {
+        let address = &addresses[(n * 7) % addresses.len()];
+        let said = fengqiao_app::demo_base::messy_variant(&address.text, &mut rng);
+        let day = 1 + (n * 13) % 28;
+        csv.push_str(&format!(
+            "3306812026110{:04},2026-11-{day:02} {:02}:{:02}:00,1390000{:04},张先生,\"报警人称{}，请民警到场\",{said},{},QX-02\n",
+            n,
+            n % 24,
+            n % 60,
+            n % 40,
+            ["邻居吵架", "门口有人打架", "电动车被盗", "老人走失"][n % 4],
+            ["neighbour_dispute", "治安", "criminal", "求助"][n % 4],
+        ));
+    }
+    let path = t.file("110导出.csv", &csv);
+    let first = t
+        .app
+        .import_incidents_as(&dispatcher, &path, "110导出.csv", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            first.summary.rows,
+            first.summary.changed,
+            first.summary.unchanged
+        ),
+        (rows, rows, 0)
+    );
+    assert_eq!(first.uncategorised, 0);
+    let again = t
+        .app
+        .import_incidents_as(&dispatcher, &path, "110导出.csv", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.summary.changed, again.summary.unchanged), (0, rows));
+    let all = t.app.incidents_as(&dispatcher, &[], 1000).await.unwrap();
+    assert_eq!(all.len(), rows);
+    let matched = all.iter().filter(|i| i.address_id.is_some()).count();
+    assert!(
+        matched * 100 >= rows * 95,
+        "{matched}/{rows} addresses matched"
+    );
+    assert!(
+        all.iter().any(|i| i.repeat_person),
+        "repeat callers are flagged"
+    );
+    assert!(
+        all.iter().any(|i| i.repeat_place),
+        "repeat places are flagged"
+    );
+    assert!(
+        all.iter().all(|i| i.number.starts_with("J202611")),
+        "numbered by call day"
+    );
+
+    let before = t.events().await;
+    let bad = t.file(
+        "bad.csv",
+        "JJDBH,BJSJ,BJDH,BJNR,JQDZ\nB1,2026-11-01 08:00:00,13900000000,打架,某路1号\nB2,昨天,13900000000,打架,某路1号\nB3,2026-11-01 09:00,1234567890,打架,某路1号\n,2026-11-01 09:00,,打架,某路1号\nB1,2026-11-01 10:00,,打架,某路1号\nB6,2026-11-01 10:00,,,某路1号\n",
+    );
+    let err = t
+        .app
+        .import_incidents_as(&dispatcher, &bad, "bad.csv", &|_| {})
+        .await
+        .unwrap_err();
+    let AppError::Import(problems) = err else {
+        panic!("{err}")
+    };
+    let found: Vec<(usize, Option<&str>)> = problems
+        .iter()
+        .map(|p| (p.row, p.column.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, Some("called_at")),
+            (4, Some("phone")),
+            (5, Some("external_number")),
+            (6, Some("external_number")),
+            (7, Some("narrative")),
+        ],
+        "{problems:#?}"
+    );
+    assert_eq!(t.events().await, before, "a bad export receives nothing");
+}

@@ -764,20 +764,16 @@ struct ImportJobPage {
     done: usize,
     total: usize,
     summary: Option<fengqiao_app::codes::ImportSummary>,
+    remark: Option<String>,
+    back: String,
     failure: Option<(String, Vec<String>)>,
 }
 
-/// `POST /base/addresses/import`: a multipart upload of one `.csv` or `.xlsx` file;
-/// the import runs in the background and the answer is its progress page.
-pub async fn import_addresses(
-    State(state): State<AppState>,
-    Viewer(principal, ctx): Viewer,
-    mut multipart: Multipart,
-) -> Result<Response, PageError> {
-    state
-        .app
-        .require(&principal, Permission::BaseManage, "import addresses")
-        .await?;
+/// The uploaded file of a multipart form, saved under a private temporary directory:
+/// (directory, path, the name the user chose).
+pub(crate) async fn save_upload(
+    multipart: &mut Multipart,
+) -> Result<(tempfile::TempDir, std::path::PathBuf, String), PageError> {
     let bad = |m: String| PageError(WebError::BadRequest(m));
     let field = multipart
         .next_field()
@@ -806,6 +802,21 @@ pub async fn import_addresses(
     let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
     let path = dir.path().join(format!("upload.{extension}"));
     std::fs::write(&path, &bytes).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((dir, path, name))
+}
+
+/// `POST /base/addresses/import`: a multipart upload of one `.csv` or `.xlsx` file;
+/// the import runs in the background and the answer is its progress page.
+pub async fn import_addresses(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .require(&principal, Permission::BaseManage, "import addresses")
+        .await?;
+    let (dir, path, name) = save_upload(&mut multipart).await?;
     let owner = principal.user_id.to_string();
     let id = state.jobs.start(&owner, &name);
     let (jobs, app, job) = (state.jobs.clone(), state.app.clone(), id.clone());
@@ -815,7 +826,7 @@ pub async fn import_addresses(
             .import_addresses_as(&principal, &path, &name, &report)
             .await;
         let state = match result {
-            Ok(summary) => JobState::Done(summary),
+            Ok(summary) => JobState::Done(summary, None),
             Err(fengqiao_app::AppError::Import(rows)) => JobState::Failed {
                 message: format!(
                     "{} problem(s) in the file; nothing was imported",
@@ -831,20 +842,16 @@ pub async fn import_addresses(
         jobs.update(&job, state);
         drop(dir);
     });
-    Ok(after_post(&ctx, &format!("/base/imports/{id}")))
+    Ok(after_post(&ctx, &format!("/imports/{id}")))
 }
 
-/// `GET /base/imports/{id}`: the progress of one's own import; the page polls itself
-/// while it runs.
+/// `GET /imports/{id}`: the progress of one's own import (of addresses or incidents);
+/// the page polls itself while it runs. Another user's job is not found.
 pub async fn import_job(
     State(state): State<AppState>,
     Viewer(principal, ctx): Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    state
-        .app
-        .require(&principal, Permission::BaseManage, "view import")
-        .await?;
     let (name, job) = state
         .jobs
         .get(&id, &principal.user_id.to_string())
@@ -859,6 +866,8 @@ pub async fn import_job(
         done: 0,
         total: 0,
         summary: None,
+        remark: None,
+        back: "/base/addresses".into(),
         failure: None,
     };
     match job {
@@ -868,7 +877,14 @@ pub async fn import_job(
             page.done = progress.done;
             page.total = progress.total;
         }
-        JobState::Done(summary) => page.summary = Some(summary),
+        JobState::Done(summary, remark) => {
+            page.summary = Some(summary);
+            if let Some(remark) = remark {
+                // Jobs that are not address imports return to the incident board.
+                page.back = "/incidents".into();
+                page.remark = Some(remark);
+            }
+        }
         JobState::Failed { message, rows } => page.failure = Some((message, rows)),
     }
     Ok(render(&page))

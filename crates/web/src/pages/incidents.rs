@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use fengqiao_app::incident::{Candidate, OfficerStep};
 use fengqiao_domain::Timestamp;
@@ -479,4 +479,48 @@ pub async fn mine(
         shell: Shell::new(&ctx, Some(&principal), "incident.mine", "/incidents/mine"),
         lines: rows.into_iter().map(|r| line(&t, &categories, r)).collect(),
     }))
+}
+
+/// `POST /incidents/import`: a 110 export (CSV or XLSX, pinyin schema or the
+/// platform's names) received in the background; the answer is its progress page.
+pub async fn import(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .require(&principal, Permission::IncidentDispatch, "import incidents")
+        .await?;
+    let (dir, path, name) = super::base::save_upload(&mut multipart).await?;
+    let id = state.jobs.start(&principal.user_id.to_string(), &name);
+    let (jobs, app, job) = (state.jobs.clone(), state.app.clone(), id.clone());
+    let t = Tr::new(ctx.lang);
+    let remark_template = t.s("import.uncategorised").to_owned();
+    tokio::spawn(async move {
+        let report = |progress| jobs.update(&job, crate::jobs::JobState::Running(progress));
+        let result = app
+            .import_incidents_as(&principal, &path, &name, &report)
+            .await;
+        let state = match result {
+            Ok(done) => crate::jobs::JobState::Done(
+                done.summary,
+                Some(remark_template.replace("{0}", &done.uncategorised.to_string())),
+            ),
+            Err(fengqiao_app::AppError::Import(rows)) => crate::jobs::JobState::Failed {
+                message: format!(
+                    "{} problem(s) in the file; nothing was imported",
+                    rows.len()
+                ),
+                rows: rows.iter().map(ToString::to_string).collect(),
+            },
+            Err(other) => crate::jobs::JobState::Failed {
+                message: other.to_string(),
+                rows: Vec::new(),
+            },
+        };
+        jobs.update(&job, state);
+        drop(dir);
+    });
+    Ok(after_post(&ctx, &format!("/imports/{id}")))
 }

@@ -4,6 +4,7 @@ mod base;
 mod basics;
 mod browser;
 mod contract;
+mod incidents;
 mod matrix;
 mod pii;
 mod security;

@@ -181,7 +181,13 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
             Some("base.manage"),
             Global,
         ),
-        ("GET", "/base/imports/{id}", Some("base.manage"), Job),
+        ("GET", "/imports/{id}", None, Job),
+        (
+            "POST",
+            "/incidents/import",
+            Some("incident.dispatch"),
+            Global,
+        ),
         (
             "GET",
             "/base/addresses/{id}",
@@ -844,9 +850,11 @@ async fn probe(
         ("PUT", "/api/v1/settings/{key}") => Some(serde_json::json!({"value": 5})),
         _ => None,
     };
-    let multipart = matches!(pattern, "/admin/codes/import" | "/base/addresses/import").then(|| {
+    let multipart = matches!(pattern, "/admin/codes/import" | "/base/addresses/import" | "/incidents/import").then(|| {
         let boundary = "fengqiao-test-boundary";
-        let csv = if pattern == "/base/addresses/import" {
+        let csv = if pattern == "/incidents/import" {
+            format!("JJDBH,BJSJ,BJDH,BJNR,JQDZ\n{},2026-11-30 08:00:00,13900000000,邻居吵架,{}\n", unique("M"), base.address_text)
+        } else if pattern == "/base/addresses/import" {
             format!("code,address,grid\n{},{},{}\n", base.address_code, base.address_text, leaf.code)
         } else {
             "table,code,name,name_en,parent,sort_order,active\nseverity,ordinary,一般,Ordinary,,30,1\n".to_owned()

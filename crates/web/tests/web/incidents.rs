@@ -1,0 +1,89 @@
+//! Incidents over HTTP: a 110 export uploaded on the board is received in the background
+//! and reported; the API receives one incident and lists it with its phone masked.
+
+use axum::http::{Method, StatusCode};
+
+use crate::base::{multipart, poll};
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn a_110_export_uploaded_on_the_board_is_received_and_a_second_upload_changes_nothing() {
+    let t = TestApp::new().await;
+    let g1 = t.place("G1").base.clone().unwrap();
+    let mut chief = t.login("station_chief").await;
+    let csv = format!(
+        "JJDBH,BJSJ,BJDH,BJNR,JQDZ,JQLBDM\nE-1,2026-11-30 08:00:00,13900001111,邻居吵架,{a},neighbour_dispute\nE-2,2026-11-30 09:00:00,13900001111,又吵起来了,{a},XX99\n",
+        a = g1.address_text
+    );
+    let (kind, body) = multipart("110.csv", csv.as_bytes());
+    let started = chief
+        .send(
+            Method::POST,
+            "/incidents/import",
+            Some(&kind),
+            body.clone(),
+            true,
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let report = poll(&mut chief, started.location(), "import-done").await;
+    assert!(
+        report.contains("import-remark") && report.contains(" 1 "),
+        "{report}"
+    );
+    let board = chief.get("/incidents").await;
+    assert!(board.body.contains("邻里纠纷"), "{}", board.body);
+    let again = chief
+        .send(Method::POST, "/incidents/import", Some(&kind), body, true)
+        .await;
+    let report = poll(&mut chief, again.location(), "import-done").await;
+    assert!(report.contains("未变化 2"), "{report}");
+
+    // The API sees both, matched to the address, the phone masked.
+    let listed = chief.get("/api/v1/incidents").await;
+    let incidents: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+    let ours: Vec<&serde_json::Value> = incidents
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["external_number"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("E-"))
+        })
+        .collect();
+    assert_eq!(ours.len(), 2);
+    assert!(
+        ours.iter()
+            .all(|i| i["address_id"] == g1.address.to_string())
+    );
+    assert!(ours.iter().all(|i| i["caller_phone"] == "139****1111"));
+    assert!(!listed.body.contains("13900001111"));
+}
+
+#[tokio::test]
+async fn the_api_receives_an_incident_and_refuses_one_without_a_narrative() {
+    let t = TestApp::new().await;
+    let g1 = t.place("G1").base.clone().unwrap();
+    let mut dispatcher = t.login("dispatcher").await;
+    let made = dispatcher
+        .json(
+            Method::POST,
+            "/api/v1/incidents",
+            serde_json::json!({"source": "call_110", "address_text": g1.address_text, "narrative": "有人打架", "caller_phone": "13800002222"}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let incident: serde_json::Value = serde_json::from_str(&made.body).unwrap();
+    assert_eq!(incident["state"], "received");
+    assert_eq!(incident["address_id"], g1.address.to_string());
+    let refused = dispatcher
+        .json(
+            Method::POST,
+            "/api/v1/incidents",
+            serde_json::json!({"source": "call_110", "address_text": "某地", "narrative": "  "}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("narrative"), "{}", refused.body);
+}
