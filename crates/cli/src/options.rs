@@ -68,6 +68,9 @@ pub enum Command {
     /// Import standard addresses (标准地址) into the base.
     #[command(subcommand)]
     Addresses(AddressesCommand),
+    /// Import 110 exports (接警数据) into the incidents.
+    #[command(subcommand)]
+    Incidents(IncidentsCommand),
     /// Statistics on a CSV file (Knox, Gi*, kernel density); no database needed.
     #[command(subcommand)]
     Analyze(crate::commands::analyze::AnalyzeCommand),
@@ -200,6 +203,21 @@ pub enum AddressesCommand {
     Import {
         /// The file to read.
         file: PathBuf,
+    },
+}
+
+/// `incidents` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IncidentsCommand {
+    /// Receive the incidents of a 110 export (.csv or .xlsx; the pinyin schema JJDBH,
+    /// BJSJ, BJDH, BJRXM, BJNR, JQDZ, JQLBDM/JQLXDM, GXDWDM or the platform's names) as
+    /// a user of the platform: everything or nothing, keyed by the external number.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        /// The command-room user the incidents are received as (recorded as the actor).
+        #[arg(long = "as", value_name = "USERNAME")]
+        user: String,
     },
 }
 

@@ -56,6 +56,7 @@ fn every_command_explains_itself_with_help() {
         vec!["user", "add", "--help"],
         vec!["codes", "import", "--help"],
         vec!["addresses", "import", "--help"],
+        vec!["incidents", "import", "--help"],
     ] {
         let output = Command::new(BINARY).args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
@@ -362,4 +363,70 @@ fn addresses_import_once_report_bad_rows_by_row_and_column_and_write_nothing_the
     assert!(text.contains("bad.csv, row 2, column lng"), "{text}");
     assert!(text.contains("bad.csv, row 3, column grid"), "{text}");
     assert!(text.contains("nothing was imported"), "{text}");
+}
+
+#[test]
+fn incidents_import_receives_a_110_export_as_a_user_and_once_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    assert!(fengqiao(&db, &["demo", "--seed", "6"]).status.success());
+    let export = dir.path().join("110.csv");
+    std::fs::write(
+        &export,
+        "JJDBH,BJSJ,BJDH,BJNR,JQDZ,JQLBDM,GXDWDM\nC-1,2026-11-30 08:00:00,13900003333,邻居吵架,枫桥镇枫源村1组1号,neighbour_dispute,QX-02\nC-2,20261130090000,13900003333,有人打架,暨阳街道东门社区解放路8号,public_order,QX-01\n",
+    )
+    .unwrap();
+    let first = fengqiao(
+        &db,
+        &[
+            "incidents",
+            "import",
+            export.to_str().unwrap(),
+            "--as",
+            "station_chief",
+        ],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("2 rows read, 2 incidents received, 0 already received"),
+        "{}",
+        stdout(&first)
+    );
+    let again = fengqiao(
+        &db,
+        &[
+            "incidents",
+            "import",
+            export.to_str().unwrap(),
+            "--as",
+            "station_chief",
+        ],
+    );
+    assert!(
+        stdout(&again).contains("0 incidents received, 2 already received"),
+        "{}",
+        stdout(&again)
+    );
+    let nobody = fengqiao(
+        &db,
+        &[
+            "incidents",
+            "import",
+            export.to_str().unwrap(),
+            "--as",
+            "nobody",
+        ],
+    );
+    assert_one_line_error(&nobody, "no user \"nobody\"");
+    let partner = fengqiao(
+        &db,
+        &[
+            "incidents",
+            "import",
+            export.to_str().unwrap(),
+            "--as",
+            "partner",
+        ],
+    );
+    assert_one_line_error(&partner, "incident.dispatch");
 }

@@ -11,7 +11,7 @@ use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::org::Role;
 use fengqiao_store::StoreOptions;
 
-use crate::options::{AddressesCommand, CodesCommand, UserCommand};
+use crate::options::{AddressesCommand, CodesCommand, IncidentsCommand, UserCommand};
 
 pub(super) async fn user(options: &StoreOptions, command: UserCommand) -> anyhow::Result<ExitCode> {
     let app = super::open(options).await?;
@@ -150,6 +150,66 @@ pub(crate) async fn addresses(
             println!(
                 "{name}: {} rows read, {} addresses new or changed, {} unchanged",
                 summary.rows, summary.changed, summary.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(AppError::Import(problems)) => {
+            for problem in &problems {
+                eprintln!("error: {problem}");
+            }
+            eprintln!(
+                "error: {} problem(s) in {name}; nothing was imported",
+                problems.len()
+            );
+            ExitCode::FAILURE
+        }
+        Err(other) => return Err(other.into()),
+    };
+    app.store().close().await;
+    Ok(code)
+}
+
+/// `fengqiao incidents …`.
+pub(crate) async fn incidents(
+    options: &StoreOptions,
+    command: IncidentsCommand,
+) -> anyhow::Result<ExitCode> {
+    let app = super::open(options).await?;
+    let IncidentsCommand::Import { file, user } = command;
+    let account = app
+        .store()
+        .account_by_username(&user)
+        .await?
+        .with_context(|| format!("no user {user:?}"))?;
+    let principal = app
+        .principal(&account.id)
+        .await?
+        .with_context(|| format!("the user {user:?} is switched off"))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} {per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let name = file.display().to_string();
+    let started = std::time::Instant::now();
+    let result = app
+        .import_incidents_as(&principal, &file, &name, &|progress| {
+            bar.set_message(progress.phase);
+            bar.set_length(progress.total as u64);
+            bar.set_position(progress.done as u64);
+        })
+        .await;
+    bar.finish_and_clear();
+    let code = match result {
+        Ok(done) => {
+            println!(
+                "{name}: {} rows read, {} incidents received, {} already received, {} without a known category ({:.1} s)",
+                done.summary.rows,
+                done.summary.changed,
+                done.summary.unchanged,
+                done.uncategorised,
+                started.elapsed().as_secs_f64()
             );
             ExitCode::SUCCESS
         }

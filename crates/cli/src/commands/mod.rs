@@ -70,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => admin::user(&options, command).await,
         Command::Codes(command) => admin::codes(&options, command).await,
         Command::Addresses(command) => admin::addresses(&options, command).await,
+        Command::Incidents(command) => admin::incidents(&options, command).await,
         Command::Analyze(command) => analyze::run(command),
         Command::Debug(command) => audit::debug(&options, command).await,
         Command::Address(command) => address::run(&command),
