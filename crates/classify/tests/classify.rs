@@ -101,6 +101,26 @@ fn our_held_out_narratives_are_classified_at_least_ninety_percent_right() {
     assert!(subclass >= 0.8, "dispute subclass {subclass:.3}");
 }
 
+/// A second set, written after the rules were finished. Its first run, before any
+/// change, is the honest estimate for narratives the rules have not seen: top level
+/// 0.710, dispute class 0.818, subclass 0.727 (62 narratives; most misses matched no
+/// word at all). The gaps were then filled with words, not sentences (撬, 黑烟, 冲毁,
+/// 没回家, 私分, 空地…), so it is no longer untouched; its floor guards against a
+/// change that breaks what works.
+#[test]
+fn a_second_set_written_after_the_rules_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh.tsv"));
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "second set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.85, "top level {top:.3}");
+    assert!(class >= 0.85, "dispute class {class:.3}");
+}
+
 #[test]
 fn the_shared_sample_is_classified_at_least_ninety_percent_right() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
