@@ -80,6 +80,9 @@ pub enum Command {
     /// Tools for testing the platform itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
+    /// Suggest the category of incident narratives (警情分类建议), one per line on
+    /// standard input, as JSON lines; no database needed.
+    Classify(crate::commands::classify::ClassifyArgs),
 }
 
 /// Options of `serve`.

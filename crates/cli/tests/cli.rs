@@ -57,6 +57,7 @@ fn every_command_explains_itself_with_help() {
         vec!["codes", "import", "--help"],
         vec!["addresses", "import", "--help"],
         vec!["incidents", "import", "--help"],
+        vec!["classify", "--help"],
     ] {
         let output = Command::new(BINARY).args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
@@ -429,4 +430,109 @@ fn incidents_import_receives_a_110_export_as_a_user_and_once_only() {
         ],
     );
     assert_one_line_error(&partner, "incident.dispatch");
+}
+
+/// Runs `fengqiao` in `dir` with `input` on standard input.
+fn fengqiao_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the fengqiao binary runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        // The command may stop before reading (a bad rules file); a broken pipe is fine.
+        let _ = stdin.write_all(input);
+    }
+    child.wait_with_output().expect("fengqiao finishes")
+}
+
+#[test]
+fn classify_answers_every_narrative_line_with_one_json_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut input = "报警人称楼上邻居漏水到他家，协商不成吵了起来\n\n报警人称电动车被偷了\n"
+        .as_bytes()
+        .to_vec();
+    input.extend_from_slice(b"\xff\xfe\n");
+
+    let output = fengqiao_with_input(dir.path(), &["classify"], &input);
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(
+        first["text"],
+        "报警人称楼上邻居漏水到他家，协商不成吵了起来"
+    );
+    assert_eq!(
+        first["category"],
+        serde_json::json!(["纠纷", "邻里类", "邻里纠纷"])
+    );
+    assert!(
+        first["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "漏水")
+    );
+    let keys: Vec<&str> = ["\"text\"", "\"category\"", "\"confidence\"", "\"evidence\""]
+        .into_iter()
+        .collect();
+    let positions: Vec<usize> = keys.iter().map(|k| lines[0].find(k).unwrap()).collect();
+    assert!(positions.windows(2).all(|p| p[0] < p[1]), "{}", lines[0]);
+    for line in &lines {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let confidence = value["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&confidence), "{line}");
+        assert_eq!((confidence * 100.0).round() / 100.0, confidence, "{line}");
+    }
+    let blank: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(blank["category"], serde_json::json!(["其他"]));
+    assert_eq!(blank["confidence"], 0.0);
+    let theft: serde_json::Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(theft["category"], serde_json::json!(["刑事"]));
+    assert!(
+        !dir.path().join("data").exists(),
+        "classify must not create or open the database"
+    );
+}
+
+#[test]
+fn classify_takes_an_administrators_rules_and_names_the_line_of_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = dir.path().join("extra.toml");
+    std::fs::write(
+        &extra,
+        "[[rule]]\ncategory = \"report_complaint\"\nweight = 6.0\nwords = [\"代孕\"]\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "\n[[rule]]\ncategory = \"no_such_code\"\nweight = 1.0\nwords = [\"x\"]\n",
+    )
+    .unwrap();
+    let extra_arg = extra.display().to_string();
+    let bad_arg = bad.display().to_string();
+
+    let extended = fengqiao_with_input(
+        dir.path(),
+        &["classify", "--rules", &extra_arg],
+        "有人发广告招募代孕\n".as_bytes(),
+    );
+    let refused = fengqiao_with_input(
+        dir.path(),
+        &["classify", "--rules", &bad_arg],
+        "报警人称电动车被偷了\n".as_bytes(),
+    );
+
+    assert!(extended.status.success(), "{}", stderr(&extended));
+    let answer: serde_json::Value = serde_json::from_str(stdout(&extended).trim()).unwrap();
+    assert_eq!(answer["category"], serde_json::json!(["举报投诉"]));
+    assert_one_line_error(&refused, "line 2: unknown category \"no_such_code\"");
+    assert!(stdout(&refused).is_empty());
 }

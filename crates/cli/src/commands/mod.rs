@@ -5,6 +5,7 @@ pub(crate) mod address;
 mod admin;
 pub(crate) mod analyze;
 mod audit;
+pub(crate) mod classify;
 mod serve;
 
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(command) => analyze::run(command),
         Command::Debug(command) => audit::debug(&options, command).await,
         Command::Address(command) => address::run(&command),
+        Command::Classify(args) => classify::run(&args),
     }
 }
 

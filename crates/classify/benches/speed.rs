@@ -1,0 +1,36 @@
+//! Narratives classified per second, on one core, printed as a figure.
+//!
+//! Run with `cargo bench -p fengqiao-classify --bench speed`. It classifies the
+//! held-out test narratives over and over (about 100,000 in all).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use fengqiao_classify::Classifier;
+
+const HELD_OUT: &str = include_str!("../tests/data/held_out.tsv");
+const ROUNDS: usize = 100_000;
+
+fn main() {
+    let started = Instant::now();
+    let classifier = Classifier::default();
+    println!("classifier built in {:.0?}", started.elapsed());
+    let narratives: Vec<&str> = HELD_OUT
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next())
+        .collect();
+    let started = Instant::now();
+    let mut done = 0;
+    while done < ROUNDS {
+        for text in &narratives {
+            black_box(classifier.classify(black_box(text)));
+        }
+        done += narratives.len();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{done} narratives in {seconds:.2} s: {:.0} narratives/s",
+        done as f64 / seconds
+    );
+}

@@ -1,0 +1,117 @@
+//! Finding the rules' words in a narrative: jieba cuts it into words, and a rule word
+//! matches a run of whole words ("拖欠" + "工资") or, when it has two characters or
+//! more, a part of one longer word ("打架" in "打架斗殴"). A word never matches across
+//! a partial cut, so 火 does not fire inside 火车 and 人打 not in 有人打架. Parts are
+//! only looked for in words of four characters or more (idioms and compounds such as
+//! 打架斗殴, 卖淫嫖娼); in shorter ones a part is usually another word (租车 in 出租车).
+
+use rustc_hash::FxHashMap;
+
+use crate::Classifier;
+
+/// Where a vocabulary word was first found, and whether once without a negation cue
+/// just before it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Found {
+    pub(crate) position: usize,
+    pub(crate) plain: bool,
+}
+
+/// Every vocabulary word in `text` (already normalised), by vocabulary index.
+pub(crate) fn find(classifier: &Classifier, text: &str) -> FxHashMap<usize, Found> {
+    let tokens: Vec<&str> = classifier
+        .jieba
+        .cut(text, false)
+        .into_iter()
+        .map(|token| token.word)
+        .collect();
+    let lengths: Vec<usize> = tokens.iter().map(|t| t.chars().count()).collect();
+    let mut found: FxHashMap<usize, Found> = FxHashMap::default();
+    let mut record = |word: usize, position: usize, negated: bool| {
+        let entry = found.entry(word).or_insert(Found {
+            position,
+            plain: !negated,
+        });
+        if !negated && !entry.plain {
+            *entry = Found {
+                position,
+                plain: true,
+            };
+        }
+    };
+    let mut run = String::new();
+    for start in 0..tokens.len() {
+        if is_boundary(tokens[start]) {
+            continue;
+        }
+        let negated = classifier.negated_before(&tokens, start);
+        run.clear();
+        let mut chars = 0;
+        for end in start..tokens.len() {
+            chars += lengths[end];
+            if chars > classifier.longest_word || is_boundary(tokens[end]) {
+                break;
+            }
+            run.push_str(tokens[end]);
+            if let Some(&word) = classifier.vocabulary.get(run.as_str()) {
+                record(word, start, negated);
+            }
+        }
+        if lengths[start] >= 4 {
+            inside(classifier, tokens[start], lengths[start], |offset, word| {
+                let negated = if offset == 0 {
+                    negated
+                } else {
+                    let before = &tokens[start][..offset];
+                    classifier
+                        .cues
+                        .iter()
+                        .any(|cue| before.ends_with(cue.as_str()))
+                };
+                record(word, start, negated);
+            });
+        }
+    }
+    found
+}
+
+/// Calls `each(byte offset, word)` for every vocabulary word of two or more characters
+/// that is a proper part of `token` (of four characters or more).
+fn inside(classifier: &Classifier, token: &str, length: usize, mut each: impl FnMut(usize, usize)) {
+    let offsets: Vec<usize> = token
+        .char_indices()
+        .map(|(at, _)| at)
+        .chain(std::iter::once(token.len()))
+        .collect();
+    for from in 0..length {
+        let most = classifier.longest_word.min(length - from);
+        for size in 2..=most {
+            if from == 0 && size == length {
+                continue;
+            }
+            let part = &token[offsets[from]..offsets[from + size]];
+            if let Some(&word) = classifier.vocabulary.get(part) {
+                each(offsets[from], word);
+            }
+        }
+    }
+}
+
+/// Punctuation and spaces end a clause: negation does not reach past them, and no
+/// word is matched across them.
+pub(crate) fn is_boundary(token: &str) -> bool {
+    !token.chars().any(char::is_alphanumeric)
+}
+
+impl Classifier {
+    /// Whether a negation cue stands within the window before `tokens[at]`, in the same
+    /// clause.
+    fn negated_before(&self, tokens: &[&str], at: usize) -> bool {
+        tokens[..at]
+            .iter()
+            .rev()
+            .take(self.window)
+            .take_while(|token| !is_boundary(token))
+            .any(|token| self.cues.contains(*token))
+    }
+}
