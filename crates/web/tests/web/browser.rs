@@ -212,6 +212,16 @@ impl Browser {
         self.fill("#password", fengqiao_app::demo::DEMO_PASSWORD)
             .await;
         self.click("#login-submit").await;
+        // Wait for the sign-in to finish (home, or the second-factor page) before the
+        // next navigation, which would otherwise race the session cookie.
+        for _ in 0..100 {
+            let url = self.client.current_url().await.unwrap();
+            if url.path() != "/login" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("signing in as {username} did not leave the sign-in page within 10 s");
     }
 
     async fn nav(&self) -> String {
