@@ -31,8 +31,6 @@ pub const ADDRESS_COLUMNS: [(&str, &[&str]); 5] = [
 
 /// Events per transaction when a checked file is written.
 const CHUNK: usize = 500;
-/// A file with more problems than this is reported by its first ones.
-const MAX_REPORTED: usize = 500;
 
 /// How far an import has got, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -228,17 +226,7 @@ impl App {
             ));
         }
         if !problems.is_empty() {
-            if problems.len() > MAX_REPORTED {
-                let more = problems.len() - MAX_REPORTED;
-                problems.truncate(MAX_REPORTED);
-                problems.push(RowError {
-                    place: display_name.to_owned(),
-                    row: problems.last().map_or(1, |p| p.row),
-                    column: None,
-                    message: format!("and {more} more problems"),
-                });
-            }
-            return Err(AppError::Import(problems));
+            return Err(crate::error::import_refused(problems, display_name));
         }
         let to_write = events.len();
         let mut written = 0;

@@ -28,6 +28,25 @@ impl fmt::Display for RowError {
     }
 }
 
+/// A file with more problems than this is reported by its first ones.
+const MAX_REPORTED: usize = 500;
+
+/// The refusal of an import with these problems, the report cut to its first 500 and a
+/// last line saying how many more there were.
+pub(crate) fn import_refused(mut problems: Vec<RowError>, place: &str) -> AppError {
+    if problems.len() > MAX_REPORTED {
+        let more = problems.len() - MAX_REPORTED;
+        problems.truncate(MAX_REPORTED);
+        problems.push(RowError {
+            place: place.to_owned(),
+            row: problems.last().map_or(1, |p| p.row),
+            column: None,
+            message: format!("and {more} more problems"),
+        });
+    }
+    AppError::Import(problems)
+}
+
 /// Everything a use case can refuse or fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -39,9 +39,6 @@ pub const INCIDENT_COLUMNS: [(&str, &[&str]); 9] = [
     ("source", &["bjfs", "报警方式", "来源"]),
 ];
 
-/// A file with more problems than this is reported by its first ones.
-const MAX_REPORTED: usize = 500;
-
 /// What an import of incidents did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct IncidentImportSummary {
@@ -174,17 +171,7 @@ impl App {
             }
         }
         if !problems.is_empty() {
-            if problems.len() > MAX_REPORTED {
-                let more = problems.len() - MAX_REPORTED;
-                problems.truncate(MAX_REPORTED);
-                problems.push(RowError {
-                    place: display_name.to_owned(),
-                    row: problems.last().map_or(1, |p| p.row),
-                    column: None,
-                    message: format!("and {more} more problems"),
-                });
-            }
-            return Err(AppError::Import(problems));
+            return Err(crate::error::import_refused(problems, display_name));
         }
         // In call order, so the repeat engine and the day's numbers follow the calls.
         rows.sort_by(|a, b| {

@@ -100,21 +100,43 @@ pub(super) async fn codes(
                 ExitCode::SUCCESS
             }
             Err(AppError::Import(problems)) => {
-                for problem in &problems {
-                    eprintln!("error: {problem}");
-                }
-                eprintln!(
-                    "error: {} problem(s) in {}; nothing was imported",
-                    problems.len(),
-                    file.display()
-                );
-                ExitCode::FAILURE
+                report_problems(&problems, &file.display().to_string())
             }
             Err(other) => return Err(other.into()),
         },
     };
     app.store().close().await;
     Ok(code)
+}
+
+/// A progress bar for an import: phase, bar, done/total.
+fn import_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} {per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Shows an import's progress on the bar.
+fn show(bar: &indicatif::ProgressBar, progress: fengqiao_app::base_import::ImportProgress) {
+    bar.set_message(progress.phase);
+    bar.set_length(progress.total as u64);
+    bar.set_position(progress.done as u64);
+}
+
+/// Prints an import's problems, one line each, and the verdict; the exit code.
+fn report_problems(problems: &[fengqiao_app::RowError], name: &str) -> ExitCode {
+    for problem in problems {
+        eprintln!("error: {problem}");
+    }
+    eprintln!(
+        "error: {} problem(s) in {name}; nothing was imported",
+        problems.len()
+    );
+    ExitCode::FAILURE
 }
 
 /// `fengqiao addresses …`.
@@ -124,12 +146,7 @@ pub(crate) async fn addresses(
 ) -> anyhow::Result<ExitCode> {
     let app = super::open(options).await?;
     let AddressesCommand::Import { file } = command;
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = import_bar();
     let name = file.display().to_string();
     let result = app
         .import_addresses(
@@ -137,11 +154,7 @@ pub(crate) async fn addresses(
             &fengqiao_store::Scope::All,
             &file,
             &name,
-            &|progress| {
-                bar.set_message(progress.phase);
-                bar.set_length(progress.total as u64);
-                bar.set_position(progress.done as u64);
-            },
+            &|progress| show(&bar, progress),
         )
         .await;
     bar.finish_and_clear();
@@ -153,16 +166,7 @@ pub(crate) async fn addresses(
             );
             ExitCode::SUCCESS
         }
-        Err(AppError::Import(problems)) => {
-            for problem in &problems {
-                eprintln!("error: {problem}");
-            }
-            eprintln!(
-                "error: {} problem(s) in {name}; nothing was imported",
-                problems.len()
-            );
-            ExitCode::FAILURE
-        }
+        Err(AppError::Import(problems)) => report_problems(&problems, &name),
         Err(other) => return Err(other.into()),
     };
     app.store().close().await;
@@ -185,20 +189,11 @@ pub(crate) async fn incidents(
         .principal(&account.id)
         .await?
         .with_context(|| format!("the user {user:?} is switched off"))?;
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} {per_sec}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = import_bar();
     let name = file.display().to_string();
     let started = std::time::Instant::now();
     let result = app
-        .import_incidents_as(&principal, &file, &name, &|progress| {
-            bar.set_message(progress.phase);
-            bar.set_length(progress.total as u64);
-            bar.set_position(progress.done as u64);
-        })
+        .import_incidents_as(&principal, &file, &name, &|progress| show(&bar, progress))
         .await;
     bar.finish_and_clear();
     let code = match result {
@@ -213,16 +208,7 @@ pub(crate) async fn incidents(
             );
             ExitCode::SUCCESS
         }
-        Err(AppError::Import(problems)) => {
-            for problem in &problems {
-                eprintln!("error: {problem}");
-            }
-            eprintln!(
-                "error: {} problem(s) in {name}; nothing was imported",
-                problems.len()
-            );
-            ExitCode::FAILURE
-        }
+        Err(AppError::Import(problems)) => report_problems(&problems, &name),
         Err(other) => return Err(other.into()),
     };
     app.store().close().await;

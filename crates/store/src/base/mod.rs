@@ -293,7 +293,7 @@ impl Sql {
         self.params.extend(params);
     }
 
-    /// The next parameter's placeholder, bound to `value`.
+    /// Binds `value` as the next parameter and returns its `$n`.
     fn param(&mut self, value: impl Into<String>) -> String {
         self.params.push(value.into());
         format!("${}", self.params.len())

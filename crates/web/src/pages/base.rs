@@ -112,27 +112,14 @@ pub async fn base_page(
 ) -> Result<Response, PageError> {
     let figures = state.app.freshness_as(&principal).await?;
     let nodes = state.app.nodes_for(&principal).await?;
-    let depth = |f: &Freshness| {
-        let mut d = 0;
-        let mut cursor = f.parent_id.clone();
-        while let Some(p) = cursor {
-            d += 1;
-            cursor = figures
-                .iter()
-                .find(|x| x.node_id == p)
-                .and_then(|x| x.parent_id.clone());
-        }
-        d
-    };
-    let order: Vec<String> = super::org::tree_lines(&nodes)
+    // The tree order and depth come with the nodes; the figures are looked up by id.
+    let lines: Vec<(Freshness, usize, String)> = super::org::tree_lines(&nodes)
         .into_iter()
-        .map(|l| l.node.id)
+        .filter_map(|line| {
+            let figure = figures.iter().find(|f| f.node_id == line.node.id)?;
+            Some((figure.clone(), line.depth, percent(figure)))
+        })
         .collect();
-    let mut lines: Vec<(Freshness, usize, String)> = figures
-        .iter()
-        .map(|f| (f.clone(), depth(f), percent(f)))
-        .collect();
-    lines.sort_by_key(|(f, _, _)| order.iter().position(|id| *id == f.node_id));
     let page = BasePage {
         shell: Shell::new(&ctx, Some(&principal), "base.title", "/base"),
         campaigns: state.app.campaigns_as(&principal).await?,
