@@ -4,7 +4,8 @@
 
 use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::incident::{
-    Branch, IncidentCommand, IncidentNumber, IncidentState, IncidentStatus, IntakeFields, decide,
+    Branch, CategorySuggestion, IncidentCommand, IncidentNumber, IncidentState, IncidentStatus,
+    IntakeFields, decide,
 };
 use fengqiao_domain::org::{RecordId, new_id};
 use fengqiao_domain::policy::Permission;
@@ -62,9 +63,13 @@ impl App {
         self.require(principal, Permission::IncidentDispatch, "receive incident")
             .await?;
         let intake = intake.checked()?;
-        if let Some(code) = &intake.category {
-            self.check_code(CodeTable::IncidentCategory, code).await?;
-        }
+        let suggestion = match &intake.category {
+            Some(code) => {
+                self.check_code(CodeTable::IncidentCategory, code).await?;
+                None
+            }
+            None => self.suggest_category(&intake.narrative).await?,
+        };
         if let Some(number) = &intake.external_number
             && self
                 .store
@@ -125,6 +130,7 @@ impl App {
                 lng: matched.as_ref().and_then(|a| a.lng),
                 lat: matched.as_ref().and_then(|a| a.lat),
                 repeats: repeats.clone(),
+                suggestion: suggestion.clone(),
             };
             let mut commit = Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event]);
             commit.occurred_at = called;
@@ -142,6 +148,30 @@ impl App {
             }
         }
         Ok(id)
+    }
+
+    /// The category suggested from a narrative: the deepest suggested code that the
+    /// stored code table holds and has not retired (an administrator may have changed
+    /// the table), or none when nothing in the narrative matched.
+    pub async fn suggest_category(
+        &self,
+        narrative: &str,
+    ) -> Result<Option<CategorySuggestion>, AppError> {
+        let suggestion = self.classifier().classify(narrative);
+        if suggestion.confidence <= 0.0 {
+            return Ok(None);
+        }
+        let entries = self.store.code_entries(CodeTable::IncidentCategory).await?;
+        let code = suggestion
+            .codes
+            .iter()
+            .rev()
+            .find(|code| entries.iter().any(|e| &e.code == *code && e.active));
+        Ok(code.map(|code| CategorySuggestion {
+            code: code.clone(),
+            confidence: suggestion.confidence,
+            evidence: suggestion.evidence.clone(),
+        }))
     }
 
     /// Incidents in the principal's jurisdiction in the given states (all when empty).

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_base;
 mod error;
 pub mod incident;
+pub mod incident_figures;
 pub mod incident_import;
 mod incident_repeats;
 pub mod org;
@@ -35,6 +36,9 @@ pub struct App {
     matcher: base::SharedMatcher,
     /// The repeat engine over recent incidents, shared by clones.
     repeats: incident_repeats::SharedRepeats,
+    /// The category suggestion's classifier: the embedded rules, or the rules with an
+    /// administrator's extension.
+    classifier: Option<std::sync::Arc<fengqiao_classify::Classifier>>,
 }
 
 impl App {
@@ -44,6 +48,25 @@ impl App {
             store,
             matcher: base::SharedMatcher::default(),
             repeats: incident_repeats::SharedRepeats::default(),
+            classifier: None,
+        }
+    }
+
+    /// The same application with the category suggestion's rules extended by an
+    /// administrator's file (see `fengqiao_classify::Classifier::with_extension`).
+    pub fn with_classifier(mut self, classifier: fengqiao_classify::Classifier) -> Self {
+        self.classifier = Some(std::sync::Arc::new(classifier));
+        self
+    }
+
+    /// The classifier of the category suggestion: the administrator's, or the embedded
+    /// rules' (built once per process: loading jieba's dictionary takes a moment).
+    pub fn classifier(&self) -> &fengqiao_classify::Classifier {
+        static DEFAULT: std::sync::OnceLock<fengqiao_classify::Classifier> =
+            std::sync::OnceLock::new();
+        match &self.classifier {
+            Some(own) => own,
+            None => DEFAULT.get_or_init(fengqiao_classify::Classifier::default),
         }
     }
 

@@ -102,6 +102,11 @@ pub struct ServeArgs {
     /// because browsers drop Secure cookies sent over plain HTTP.
     #[arg(long, env = "FENGQIAO_BEHIND_TLS")]
     pub behind_tls: bool,
+    /// Extra category-suggestion rules (the format of `fengqiao classify --rules`),
+    /// added to the embedded ones for every intake. A bad rule stops the server before
+    /// it listens, naming its line.
+    #[arg(long, env = "FENGQIAO_CLASSIFY_RULES", value_name = "EXTRA.toml")]
+    pub classify_rules: Option<std::path::PathBuf>,
 }
 
 /// Options of `migrate`.

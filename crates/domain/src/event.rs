@@ -14,7 +14,7 @@ use crate::base::{
     PersonFields,
 };
 use crate::codes::{CodeEntry, CodeTable};
-use crate::incident::{Branch, IntakeFields, RepeatMarks};
+use crate::incident::{Branch, CategorySuggestion, IntakeFields, RepeatMarks};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use crate::policy::Permission;
 
@@ -393,6 +393,9 @@ pub enum DomainEvent {
         lat: Option<f64>,
         /// The repeats found at intake (一人多次/一地多起/一类多发).
         repeats: RepeatMarks,
+        /// The category suggested from the narrative, when none was entered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<CategorySuggestion>,
     },
     /// The category was confirmed and the branch chosen (研判分流).
     IncidentTriaged {

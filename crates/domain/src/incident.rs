@@ -148,6 +148,18 @@ pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<String,
     Ok(text.to_owned())
 }
 
+/// The category the platform suggested from the narrative at intake (警情分类建议),
+/// kept beside the dispatcher's final choice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategorySuggestion {
+    /// The deepest suggested `incident_category` code (a dispute's subclass).
+    pub code: String,
+    /// From 0 (a guess) to 1.
+    pub confidence: f64,
+    /// The words of the narrative that decided it.
+    pub evidence: Vec<String>,
+}
+
 /// The repeats found at intake: the earlier incidents behind each flag.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepeatMarks {

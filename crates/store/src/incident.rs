@@ -30,13 +30,15 @@ pub(crate) async fn apply(
             lng,
             lat,
             repeats,
+            suggestion,
         } => {
             let id = id.to_string();
             sqlx::query(
                 "INSERT INTO incidents (id, number, external_number, source, called_at, received_at, caller_name, \
                  caller_phone, caller_id_number, address_text, narrative, category_initial, address_id, node_id, \
-                 match_score, lng, lat, state, repeat_person, repeat_place, repeat_category, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $6)",
+                 match_score, lng, lat, state, repeat_person, repeat_place, repeat_category, updated_at, \
+                 suggested_confidence, suggested_evidence) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $6, $21, $22)",
             )
             .bind(&id)
             .bind(number)
@@ -49,7 +51,12 @@ pub(crate) async fn apply(
             .bind(&intake.caller_id_number)
             .bind(&intake.address_text)
             .bind(&intake.narrative)
-            .bind(&intake.category)
+            .bind(
+                intake
+                    .category
+                    .as_ref()
+                    .or(suggestion.as_ref().map(|s| &s.code)),
+            )
             .bind(address_id.map(|a| a.to_string()))
             .bind(node_id.to_string())
             .bind(*match_score)
@@ -58,6 +65,12 @@ pub(crate) async fn apply(
             .bind(i64::from(!repeats.person.is_empty()))
             .bind(i64::from(!repeats.place.is_empty()))
             .bind(i64::from(!repeats.category.is_empty()))
+            .bind(suggestion.as_ref().map(|s| s.confidence))
+            .bind(
+                suggestion
+                    .as_ref()
+                    .map(|s| serde_json::Value::from(s.evidence.clone()).to_string()),
+            )
             .execute(&mut **tx)
             .await?;
             for (rule, earlier) in [
@@ -191,8 +204,12 @@ pub struct IncidentRow {
     pub address_text: String,
     /// Narrative.
     pub narrative: String,
-    /// Category at intake.
+    /// Category at intake: entered, or suggested from the narrative.
     pub category_initial: Option<String>,
+    /// The suggestion's confidence, when the initial category was suggested.
+    pub suggested_confidence: Option<f64>,
+    /// The words that decided the suggestion.
+    pub suggested_evidence: Vec<String>,
     /// Final category.
     pub category: Option<String>,
     /// Branch.
@@ -244,7 +261,7 @@ pub struct IncidentRow {
 }
 
 const COLUMNS: &str = "i.id, i.number, i.external_number, i.source, i.called_at, i.received_at, i.caller_name, \
-     i.caller_phone, i.caller_id_number, i.address_text, i.narrative, i.category_initial, i.category, i.branch, \
+     i.caller_phone, i.caller_id_number, i.address_text, i.narrative, i.category_initial, i.suggested_confidence, i.suggested_evidence, i.category, i.branch, \
      i.branch_note, i.address_id, a.text AS address_std, i.node_id, n.name AS node_name, i.match_score, i.lng, i.lat, \
      i.state, i.assignee_id, s.name AS assignee_name, i.triaged_at, i.dispatched_at, i.accepted_at, i.arrived_at, \
      i.handled_at, i.closed_at, i.result_code, i.feedback, i.repeat_person, i.repeat_place, i.repeat_category";
@@ -265,6 +282,11 @@ fn row(r: &AnyRow) -> Result<IncidentRow, sqlx::Error> {
         address_text: r.try_get("address_text")?,
         narrative: r.try_get("narrative")?,
         category_initial: r.try_get("category_initial")?,
+        suggested_confidence: r.try_get("suggested_confidence")?,
+        suggested_evidence: r
+            .try_get::<Option<String>, _>("suggested_evidence")?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default(),
         category: r.try_get("category")?,
         branch: r.try_get("branch")?,
         branch_note: r.try_get("branch_note")?,
@@ -290,6 +312,23 @@ fn row(r: &AnyRow) -> Result<IncidentRow, sqlx::Error> {
         repeat_place: r.try_get::<i64, _>("repeat_place")? != 0,
         repeat_category: r.try_get::<i64, _>("repeat_category")? != 0,
     })
+}
+
+/// A dispatched incident's response as the 1/3/5-minute figures read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseTime {
+    /// Id.
+    pub id: String,
+    /// Platform number.
+    pub number: String,
+    /// Its node.
+    pub node_id: String,
+    /// The unit of the officer who has it.
+    pub unit_id: Option<String>,
+    /// When the call came in.
+    pub called_at: String,
+    /// When the officer was on the spot, if yet.
+    pub arrived_at: Option<String>,
 }
 
 /// What the repeat engine needs of one past incident.
@@ -408,6 +447,43 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// The dispatched incidents in scope called in `[from, to)`, with the times the
+    /// 1/3/5-minute figures are computed from and the unit of the officer who has it.
+    pub async fn response_times(
+        &self,
+        scope: &Scope,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<ResponseTime>, StoreError> {
+        let (condition, mut params) = scope.condition("i.node_id", 1);
+        params.push(from.to_owned());
+        params.push(to.to_owned());
+        let sql = format!(
+            "SELECT i.id, i.number, i.node_id, s.unit_id, i.called_at, i.arrived_at FROM incidents i \
+             LEFT JOIN staff s ON s.id = i.assignee_id WHERE {condition} AND i.dispatched_at IS NOT NULL \
+             AND i.called_at >= ${} AND i.called_at < ${} ORDER BY i.called_at",
+            params.len() - 1,
+            params.len()
+        );
+        let mut query = sqlx::query(&sql);
+        for p in &params {
+            query = query.bind(p.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ResponseTime {
+                    id: r.try_get("id")?,
+                    number: r.try_get("number")?,
+                    node_id: r.try_get("node_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    called_at: r.try_get("called_at")?,
+                    arrived_at: r.try_get("arrived_at")?,
+                })
+            })
             .collect()
     }
 

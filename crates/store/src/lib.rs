@@ -24,7 +24,7 @@ pub use base::{
 };
 pub use connect::{Backend, DatabaseTarget, StoreOptions};
 pub use error::StoreError;
-pub use incident::{IncidentRow, RepeatInput};
+pub use incident::{IncidentRow, RepeatInput, ResponseTime};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
 

@@ -763,6 +763,7 @@ async fn an_incident_read_model_follows_its_steps_on_both_backends(db: TestDb) {
         lng: None,
         lat: None,
         repeats: RepeatMarks::default(),
+        suggestion: None,
     };
     create(&db, received(incident, "J20261201-0001", Some("EXT-1")))
         .await

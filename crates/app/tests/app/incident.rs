@@ -405,3 +405,173 @@ async fn a_110_export_in_the_pinyin_schema_imports_once_and_bad_rows_are_reporte
     );
     assert_eq!(t.events().await, before, "a bad export receives nothing");
 }
+
+#[tokio::test]
+async fn without_a_category_the_narrative_suggests_one_and_triage_keeps_both() {
+    let (t, dispatcher, _, _, said) = demo().await;
+    let suggested = t
+        .app
+        .receive_incident_as(
+            &dispatcher,
+            IntakeFields {
+                category: None,
+                narrative: "报警人称与邻居因宅基地边界问题发生争执，要求民警处理".into(),
+                ..intake(&said, "13912340001", 0)
+            },
+        )
+        .await
+        .unwrap();
+    let row = t
+        .app
+        .incident_as(&dispatcher, &suggested.to_string())
+        .await
+        .unwrap()
+        .incident;
+    assert_eq!(row.category_initial.as_deref(), Some("land_homestead"));
+    assert!(row.category.is_none(), "not final before triage");
+    let confidence = row.suggested_confidence.expect("a suggestion was made");
+    assert!(confidence > 0.0 && confidence <= 1.0, "{confidence}");
+    assert!(
+        row.suggested_evidence.iter().any(|w| w == "宅基地"),
+        "{:?}",
+        row.suggested_evidence
+    );
+    // The dispatcher changes it; the initial category and the suggestion stay.
+    t.app
+        .triage_as(&dispatcher, suggested, "debt", Branch::Dispute, None)
+        .await
+        .unwrap();
+    let row = t
+        .app
+        .incident_as(&dispatcher, &suggested.to_string())
+        .await
+        .unwrap()
+        .incident;
+    assert_eq!(
+        (row.category_initial.as_deref(), row.category.as_deref()),
+        (Some("land_homestead"), Some("debt"))
+    );
+    assert!(row.suggested_confidence.is_some());
+
+    // An entered category is not second-guessed; a narrative with nothing to go on
+    // suggests nothing rather than a guess.
+    let entered = t
+        .app
+        .receive_incident_as(&dispatcher, intake(&said, "13912340002", 0))
+        .await
+        .unwrap();
+    let row = t
+        .app
+        .incident_as(&dispatcher, &entered.to_string())
+        .await
+        .unwrap()
+        .incident;
+    assert_eq!(
+        (row.category_initial.as_deref(), row.suggested_confidence),
+        (Some("neighbour"), None)
+    );
+    let blank = t
+        .app
+        .receive_incident_as(
+            &dispatcher,
+            IntakeFields {
+                category: None,
+                narrative: "嗯嗯".into(),
+                ..intake(&said, "13912340003", 0)
+            },
+        )
+        .await
+        .unwrap();
+    let row = t
+        .app
+        .incident_as(&dispatcher, &blank.to_string())
+        .await
+        .unwrap()
+        .incident;
+    assert_eq!(
+        (row.category_initial, row.suggested_confidence),
+        (None, None)
+    );
+}
+
+#[tokio::test]
+async fn the_1_3_5_minute_figures_count_from_the_call_to_arrival_and_list_the_late_ones() {
+    let (t, dispatcher, officer, _, said) = demo().await;
+    let officer_staff: RecordId = officer.staff_id.clone().unwrap().parse().unwrap();
+    let now = Timestamp::now().unix_seconds();
+    // Called 2½ minutes ago and reached now; called 10 minutes ago and reached now;
+    // dispatched and not reached.
+    let mut ids = Vec::new();
+    for (ago, phone) in [
+        (150, "13912340011"),
+        (600, "13912340012"),
+        (30, "13912340013"),
+    ] {
+        let id = t
+            .app
+            .receive_incident_as(
+                &dispatcher,
+                IntakeFields {
+                    called_at: Timestamp::from_unix_seconds(now - ago).unwrap().to_string(),
+                    ..intake(&said, phone, 0)
+                },
+            )
+            .await
+            .unwrap();
+        t.app
+            .triage_as(&dispatcher, id, "neighbour_dispute", Branch::Police, None)
+            .await
+            .unwrap();
+        t.app
+            .dispatch_as(&dispatcher, id, officer_staff)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    for id in &ids[..2] {
+        t.app
+            .officer_step_as(&officer, *id, OfficerStep::Arrive)
+            .await
+            .unwrap();
+    }
+    // Received but never dispatched: not in the figures.
+    t.app
+        .receive_incident_as(&dispatcher, intake(&said, "13912340014", 0))
+        .await
+        .unwrap();
+
+    let from = Timestamp::from_unix_seconds(now - 86_400).unwrap();
+    let to = Timestamp::from_unix_seconds(now + 60).unwrap();
+    let figures = t
+        .app
+        .response_figures_as(&dispatcher, from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            figures.total.dispatched,
+            figures.total.arrived,
+            figures.total.within
+        ),
+        (3, 2, [0, 1, 1])
+    );
+    let late: Vec<&str> = figures.late.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(late, [ids[1].to_string(), ids[2].to_string()]);
+    assert!(figures.late[0].seconds.is_some_and(|s| s >= 600));
+    assert_eq!(figures.late[1].seconds, None);
+    assert_eq!(figures.by_community.len(), 1, "{:?}", figures.by_community);
+    assert_eq!(
+        figures
+            .by_unit
+            .iter()
+            .map(|(_, r)| r.dispatched)
+            .sum::<u64>(),
+        3
+    );
+    // Another station's officer sees none of it.
+    let other = principal(&t, "case_officer").await;
+    if other.jurisdiction != dispatcher.jurisdiction {
+        let theirs = t.app.response_figures_as(&other, from, to).await.unwrap();
+        assert_eq!(theirs.total.dispatched, 0);
+    }
+}

@@ -33,16 +33,21 @@ struct Line<'a> {
     evidence: &'a [String],
 }
 
-/// Classifies standard input line by line.
-pub(crate) fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
-    let classifier = match &args.rules {
+/// The classifier with the embedded rules, extended by an administrator's file.
+pub(crate) fn load(rules: Option<&std::path::Path>) -> anyhow::Result<Classifier> {
+    Ok(match rules {
         None => Classifier::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading the rules file {}", path.display()))?;
             Classifier::with_extension(&path.display().to_string(), &text)?
         }
-    };
+    })
+}
+
+/// Classifies standard input line by line.
+pub(crate) fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
+    let classifier = load(args.rules.as_deref())?;
     let mut input = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut buffer = Vec::new();

@@ -11,7 +11,10 @@ pub(super) async fn serve(
     options: &fengqiao_store::StoreOptions,
     args: &ServeArgs,
 ) -> anyhow::Result<ExitCode> {
-    let app = super::open(options).await?;
+    let mut app = super::open(options).await?;
+    if let Some(rules) = &args.classify_rules {
+        app = app.with_classifier(super::classify::load(Some(rules))?);
+    }
     if args.demo {
         if app
             .store()

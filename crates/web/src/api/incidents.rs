@@ -37,8 +37,12 @@ pub struct IncidentOut {
     pub node_id: String,
     /// What happened (numbers masked).
     pub narrative: String,
-    /// Category at intake.
+    /// Category at intake: entered, or suggested from the narrative.
     pub category_initial: Option<String>,
+    /// The suggestion's confidence (0–1), when the initial category was suggested.
+    pub suggested_confidence: Option<f64>,
+    /// The words of the narrative that decided the suggestion.
+    pub suggested_evidence: Vec<String>,
     /// Final category.
     pub category: Option<String>,
     /// State code.
@@ -72,6 +76,8 @@ impl From<IncidentRow> for IncidentOut {
             address_id: i.address_id,
             node_id: i.node_id,
             category_initial: i.category_initial,
+            suggested_confidence: i.suggested_confidence,
+            suggested_evidence: i.suggested_evidence,
             category: i.category,
             state: i.state,
             assignee_id: i.assignee_id,

@@ -38,8 +38,12 @@ fn record_id(text: &str) -> Result<RecordId, PageError> {
 pub struct Line {
     /// The record.
     pub incident: IncidentRow,
-    /// Category name.
+    /// Category name (final, or else initial).
     pub category: String,
+    /// The initial category's name (entered or suggested at intake).
+    pub initial: String,
+    /// The final category's name, once triaged.
+    pub final_category: Option<String>,
     /// State in words.
     pub state: String,
     /// Masked caller phone.
@@ -60,10 +64,19 @@ fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
         .clone()
         .or_else(|| incident.category_initial.clone())
         .unwrap_or_default();
-    let category = categories
-        .iter()
-        .find(|c| c.value == code)
-        .map_or(code, |c| c.label.clone());
+    let label = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.value == code)
+            .map_or_else(|| code.to_owned(), |c| c.label.clone())
+    };
+    let category = label(&code);
+    let initial = incident
+        .category_initial
+        .as_deref()
+        .map(label)
+        .unwrap_or_default();
+    let final_category = incident.category.as_deref().map(label);
     let waiting = matches!(incident.state.as_str(), "received" | "triaged");
     let overdue = waiting
         && Timestamp::parse(&incident.called_at).is_ok_and(|at| {
@@ -71,6 +84,8 @@ fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
         });
     Line {
         category,
+        initial,
+        final_category,
         state: t
             .s(&format!("incident.state.{}", incident.state))
             .to_owned(),

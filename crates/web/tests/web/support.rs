@@ -147,6 +147,7 @@ async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> B
             lng: None,
             lat: None,
             repeats: Default::default(),
+            suggestion: None,
         },
     ];
     let commits: Vec<_> = events
