@@ -150,6 +150,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/incidents", Page, post(pages::incidents::receive)),
         r("GET", "/incidents/mine", Page, get(pages::incidents::mine)),
         r(
+            "GET",
+            "/incidents/figures",
+            Page,
+            get(pages::incidents::figures),
+        ),
+        r(
             "POST",
             "/incidents/import",
             Page,

@@ -33,6 +33,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "nav.my_incidents",
         Some(Permission::IncidentHandle),
     ),
+    (
+        "/incidents/figures",
+        "nav.figures",
+        Some(Permission::IncidentView),
+    ),
     ("/base", "nav.base", Some(Permission::BaseView)),
     (
         "/base/addresses",

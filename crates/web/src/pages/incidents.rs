@@ -539,3 +539,165 @@ pub async fn import(
     });
     Ok(after_post(&ctx, &format!("/imports/{id}")))
 }
+
+/// The period of the figures page, as local dates `YYYY-MM-DD` (both inclusive).
+#[derive(Debug, Deserialize)]
+pub struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// One row of a figures table, shares as percentages.
+#[derive(Debug)]
+struct ReachLine {
+    label: String,
+    dispatched: u64,
+    arrived: u64,
+    shares: [String; 3],
+}
+
+fn reach_line(label: String, reach: &fengqiao_app::incident_figures::Reach) -> ReachLine {
+    ReachLine {
+        label,
+        dispatched: reach.dispatched,
+        arrived: reach.arrived,
+        shares: [0, 1, 2].map(|i| format!("{:.1}%", reach.share(i) * 100.0)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "incident_figures.html")]
+struct FiguresPage {
+    shell: Shell,
+    from: String,
+    to: String,
+    /// (table id, title key, first column key, rows).
+    sections: Vec<(&'static str, &'static str, &'static str, Vec<ReachLine>)>,
+    late: Vec<(String, String, String)>,
+}
+
+/// Midnight China Standard Time of a local date `YYYY-MM-DD`.
+fn local_midnight(field: &'static str, text: &str) -> Result<Timestamp, PageError> {
+    let bad = || {
+        PageError(WebError::from(fengqiao_domain::DomainError::invalid(
+            field,
+            format!("{text:?} is not a date (YYYY-MM-DD)"),
+        )))
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(text.trim(), &format).map_err(|_| bad())?;
+    let offset = time::UtcOffset::from_hms(8, 0, 0).map_err(|_| bad())?;
+    Ok(Timestamp::from_datetime(
+        date.with_time(time::Time::MIDNIGHT).assume_offset(offset),
+    ))
+}
+
+/// `GET /incidents/figures`: the 1/3/5-minute figures (1/3/5 分钟到场率) of a period, for
+/// the jurisdiction, per unit, community and month, with the incidents that missed five
+/// minutes linked.
+pub async fn figures(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    axum::extract::Query(period): axum::extract::Query<Period>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    let now = Timestamp::now()
+        .datetime()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let default_to = format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    );
+    let to_text = period
+        .to
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(default_to);
+    let to_day = local_midnight("to", &to_text)?;
+    let from_text = match period.from.filter(|s| !s.trim().is_empty()) {
+        Some(text) => text,
+        None => {
+            let start = to_day.datetime() - time::Duration::days(29);
+            let start =
+                start.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+            format!(
+                "{:04}-{:02}-{:02}",
+                start.year(),
+                u8::from(start.month()),
+                start.day()
+            )
+        }
+    };
+    let from = local_midnight("from", &from_text)?;
+    let to = Timestamp::from_datetime(to_day.datetime() + time::Duration::days(1));
+    if from.unix_seconds() >= to.unix_seconds() {
+        return Err(PageError(WebError::from(
+            fengqiao_domain::DomainError::invalid(
+                "from",
+                "must not be after the end of the period",
+            ),
+        )));
+    }
+    let figures = state.app.response_figures_as(&principal, from, to).await?;
+    let none = t.s("figures.no_unit").to_owned();
+    Ok(render(&FiguresPage {
+        shell: Shell::new(
+            &ctx,
+            Some(&principal),
+            "figures.title",
+            "/incidents/figures",
+        ),
+        from: from_text,
+        to: to_text,
+        sections: vec![
+            (
+                "figures-total",
+                "",
+                "figures.period",
+                vec![reach_line(t.s("figures.total").to_owned(), &figures.total)],
+            ),
+            (
+                "figures-unit",
+                "figures.by_unit",
+                "figures.unit",
+                figures
+                    .by_unit
+                    .iter()
+                    .map(|(u, r)| reach_line(u.clone().unwrap_or_else(|| none.clone()), r))
+                    .collect(),
+            ),
+            (
+                "figures-community",
+                "figures.by_community",
+                "figures.community",
+                figures
+                    .by_community
+                    .iter()
+                    .map(|(c, r)| reach_line(c.clone(), r))
+                    .collect(),
+            ),
+            (
+                "figures-month",
+                "figures.by_month",
+                "figures.month",
+                figures
+                    .by_month
+                    .iter()
+                    .map(|(m, r)| reach_line(m.clone(), r))
+                    .collect(),
+            ),
+        ],
+        late: figures
+            .late
+            .into_iter()
+            .map(|l| {
+                let took = l.seconds.map_or_else(
+                    || t.s("figures.not_reached").to_owned(),
+                    |s| format!("{}:{:02}", s / 60, s % 60),
+                );
+                (l.id, l.number, took)
+            })
+            .collect(),
+    }))
+}

@@ -77,6 +77,19 @@ async fn the_api_receives_an_incident_and_refuses_one_without_a_narrative() {
     let incident: serde_json::Value = serde_json::from_str(&made.body).unwrap();
     assert_eq!(incident["state"], "received");
     assert_eq!(incident["address_id"], g1.address.to_string());
+    // No category was entered: the narrative suggested one, with the word behind it.
+    assert!(incident["category_initial"].is_string(), "{incident}");
+    assert!(
+        incident["suggested_confidence"]
+            .as_f64()
+            .is_some_and(|c| c > 0.0)
+    );
+    assert!(
+        incident["suggested_evidence"]
+            .as_array()
+            .is_some_and(|words| words.iter().any(|w| w == "打架")),
+        "{incident}"
+    );
     let refused = dispatcher
         .json(
             Method::POST,
@@ -86,4 +99,31 @@ async fn the_api_receives_an_incident_and_refuses_one_without_a_narrative() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("narrative"), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn the_arrival_rates_page_shows_the_period_and_refuses_a_bad_date() {
+    let t = TestApp::new().await;
+    let mut dispatcher = t.login("dispatcher").await;
+    let page = dispatcher.get("/incidents/figures").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for id in [
+        "figures-total",
+        "figures-unit",
+        "figures-community",
+        "figures-month",
+    ] {
+        assert!(page.body.contains(id), "{id}");
+    }
+    let bad = dispatcher.get("/incidents/figures?from=2026-13-01").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body.contains("2026-13-01") && bad.body.contains("YYYY-MM-DD"),
+        "{}",
+        bad.body
+    );
+    let reversed = dispatcher
+        .get("/incidents/figures?from=2026-12-01&to=2026-11-01")
+        .await;
+    assert_eq!(reversed.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

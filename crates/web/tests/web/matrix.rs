@@ -111,6 +111,7 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
         ("GET", "/incidents", Some("incident.view"), List(Incident)),
         ("POST", "/incidents", Some("incident.dispatch"), Global),
         ("GET", "/incidents/mine", Some("incident.handle"), Global),
+        ("GET", "/incidents/figures", Some("incident.view"), Global),
         (
             "GET",
             "/incidents/{id}",
