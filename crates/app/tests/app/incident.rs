@@ -575,3 +575,68 @@ async fn the_1_3_5_minute_figures_count_from_the_call_to_arrival_and_list_the_la
         assert_eq!(theirs.total.dispatched, 0);
     }
 }
+
+#[tokio::test]
+async fn a_10000_row_110_export_imports_whole_and_a_second_import_writes_nothing() {
+    let (t, dispatcher, _, _, _) = demo().await;
+    let addresses = t
+        .app
+        .store()
+        .addresses(
+            &dispatcher.scope(),
+            &fengqiao_store::AddressFilter {
+                limit: 2000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .0;
+    assert!(addresses.len() >= 1000, "{}", addresses.len());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(10);
+    let mut csv = String::from("JJDBH,BJSJ,BJDH,BJRXM,BJNR,JQDZ,JQLBDM,GXDWDM\n");
+    let rows = 10_000;
+    for n in 0..rows {
+        let address = &addresses[(n * 7919) % addresses.len()];
+        let said = fengqiao_app::demo_base::messy_variant(&address.text, &mut rng);
+        // Sixty days of calls, a few per hour, exported out of order.
+        let minute = (n * 7_717) % (60 * 24 * 60);
+        let (day, hour, min) = (minute / 1440, (minute / 60) % 24, minute % 60);
+        let (month, day) = if day < 30 { (10, day + 1) } else { (11, day - 29) };
+        csv.push_str(&format!(
+            "330681202610{n:06},2026-{month:02}-{day:02} {hour:02}:{min:02}:00,139{:08},王先生,\"报警人称{}\",{said},{},\n",
+            (n * 31) % 6000,
+            ["邻居吵架", "门口有人打架", "电动车被盗", "老人走失", "楼下烧烤扰民"][n % 5],
+            ["neighbour_dispute", "public_order", "criminal", "assistance", ""][n % 5],
+        ));
+    }
+    let path = t.file("110导出-10000.csv", &csv);
+    let first = t
+        .app
+        .import_incidents_as(&dispatcher, &path, "110导出-10000.csv", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.summary.rows, first.summary.changed, first.summary.unchanged),
+        (rows, rows, 0)
+    );
+    let after_first = t.events().await;
+    let again = t
+        .app
+        .import_incidents_as(&dispatcher, &path, "110导出-10000.csv", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.summary.changed, again.summary.unchanged), (0, rows));
+    assert_eq!(t.events().await, after_first, "a re-import writes nothing");
+    let board = t.app.incidents_as(&dispatcher, &[], 5000).await.unwrap();
+    assert_eq!(board.len(), 5000, "listed up to the limit");
+    let matched = board.iter().filter(|i| i.address_id.is_some()).count();
+    assert!(matched * 100 >= 5000 * 95, "{matched}/5000 addresses matched");
+    // The fifth narrative came without a code: its category was suggested.
+    assert!(
+        board
+            .iter()
+            .filter(|i| i.narrative.contains("烧烤"))
+            .all(|i| i.category_initial.is_some() && i.suggested_confidence.is_some())
+    );
+}
