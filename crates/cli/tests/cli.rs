@@ -536,3 +536,28 @@ fn classify_takes_an_administrators_rules_and_names_the_line_of_a_bad_one() {
     assert_one_line_error(&refused, "line 2: unknown category \"no_such_code\"");
     assert!(stdout(&refused).is_empty());
 }
+
+#[test]
+fn serve_refuses_a_bad_rules_file_before_it_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[rule]]\ncategory = \"no_such_code\"\nweight = 1.0\nwords = [\"x\"]\n",
+    )
+    .unwrap();
+    let bad_arg = bad.display().to_string();
+    let output = fengqiao(
+        &db,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--classify-rules",
+            &bad_arg,
+        ],
+    );
+    assert!(!output.status.success());
+    assert_one_line_error(&output, "unknown category \"no_such_code\"");
+}

@@ -602,7 +602,11 @@ async fn a_10000_row_110_export_imports_whole_and_a_second_import_writes_nothing
         // Sixty days of calls, a few per hour, exported out of order.
         let minute = (n * 7_717) % (60 * 24 * 60);
         let (day, hour, min) = (minute / 1440, (minute / 60) % 24, minute % 60);
-        let (month, day) = if day < 30 { (10, day + 1) } else { (11, day - 29) };
+        let (month, day) = if day < 30 {
+            (10, day + 1)
+        } else {
+            (11, day - 29)
+        };
         csv.push_str(&format!(
             "330681202610{n:06},2026-{month:02}-{day:02} {hour:02}:{min:02}:00,139{:08},王先生,\"报警人称{}\",{said},{},\n",
             (n * 31) % 6000,
@@ -617,7 +621,11 @@ async fn a_10000_row_110_export_imports_whole_and_a_second_import_writes_nothing
         .await
         .unwrap();
     assert_eq!(
-        (first.summary.rows, first.summary.changed, first.summary.unchanged),
+        (
+            first.summary.rows,
+            first.summary.changed,
+            first.summary.unchanged
+        ),
         (rows, rows, 0)
     );
     let after_first = t.events().await;
@@ -631,7 +639,10 @@ async fn a_10000_row_110_export_imports_whole_and_a_second_import_writes_nothing
     let board = t.app.incidents_as(&dispatcher, &[], 5000).await.unwrap();
     assert_eq!(board.len(), 5000, "listed up to the limit");
     let matched = board.iter().filter(|i| i.address_id.is_some()).count();
-    assert!(matched * 100 >= 5000 * 95, "{matched}/5000 addresses matched");
+    assert!(
+        matched * 100 >= 5000 * 95,
+        "{matched}/5000 addresses matched"
+    );
     // The fifth narrative came without a code: its category was suggested.
     assert!(
         board
