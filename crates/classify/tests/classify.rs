@@ -124,7 +124,10 @@ fn a_second_set_written_after_the_rules_stays_above_its_floor() {
 /// A third set (130 narratives in several styles: 110 summaries, walk-in records, grid
 /// reports; every top level and every dispute subclass), written before the rules were
 /// changed for it. Its first run, before any change: top level 0.692, dispute class 0.729,
-/// subclass 0.667.
+/// subclass 0.667 (most misses matched no word at all, or a strong word of another
+/// category won: 拿走 in a family quarrel, 钥匙 in a theft). The rules were then
+/// broadened by category and subclass, not by sentence; the floor is set just under
+/// where it now stands, so a change that breaks what works fails here.
 #[test]
 fn a_third_set_written_before_its_rule_changes_stays_above_its_floor() {
     let cases = read_cases(include_str!("data/fresh2.tsv"));
@@ -136,8 +139,28 @@ fn a_third_set_written_before_its_rule_changes_stays_above_its_floor() {
         "third set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
         cases.len()
     );
-    assert!(top >= 0.0, "top level {top:.3}");
-    assert!(class >= 0.0, "dispute class {class:.3}");
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
+/// A fourth set (66 narratives), written after the third set's changes and run once
+/// before any change for it: top level 0.803, dispute class 0.783, the best estimate
+/// of accuracy on narratives the rules have not seen. Its misses were again mostly
+/// words not known (牵走, 决口, 蹲守…) and one of the matcher (工资 hidden in the
+/// segmenter's 月工资), and were filled the same way.
+#[test]
+fn a_fourth_set_run_blind_once_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh3.tsv"));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "fourth set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
 }
 
 #[test]
