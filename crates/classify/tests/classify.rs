@@ -182,6 +182,26 @@ fn a_fifth_set_of_rarer_wording_stays_above_its_floor() {
     assert!(class >= 0.95, "dispute class {class:.3}");
 }
 
+/// A sixth set (60 narratives) in the shared sample's plain 110 style, run once before
+/// any change for it: top level 0.783, dispute class 0.833. Besides unknown words its
+/// misses showed two patterns of the scores, since fixed by rules: a spouse or relative
+/// as the other party must decide the family class over the fight words (老婆动手打了他),
+/// and a harm with a claim (摔坏 + 不给赔) must outweigh the parties' roles.
+#[test]
+fn a_sixth_set_in_the_samples_style_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh5.tsv"));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "sixth set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
 #[test]
 fn the_shared_sample_is_classified_at_least_ninety_percent_right() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
