@@ -2,8 +2,10 @@
 //! matches a run of whole words ("拖欠" + "工资") or, when it has two characters or
 //! more, a part of one longer word ("打架" in "打架斗殴"). A word never matches across
 //! a partial cut, so 火 does not fire inside 火车 and 人打 not in 有人打架. Parts are
-//! only looked for in words of four characters or more (idioms and compounds such as
-//! 打架斗殴, 卖淫嫖娼); in shorter ones a part is usually another word (租车 in 出租车).
+//! looked for in words of four characters or more (idioms and compounds such as
+//! 打架斗殴, 卖淫嫖娼), and in a word of three only as its last two characters, the
+//! head of the compound (工资 in 月工资), unless the word is a rule word itself (no
+//! 租车 in 出租车); elsewhere in short words a part is usually another word.
 
 use rustc_hash::FxHashMap;
 
@@ -57,7 +59,8 @@ pub(crate) fn find(classifier: &Classifier, text: &str) -> FxHashMap<usize, Foun
                 record(word, start, negated);
             }
         }
-        if lengths[start] >= 4 {
+        let whole_is_rule_word = classifier.vocabulary.contains_key(tokens[start]);
+        if lengths[start] >= 4 || (lengths[start] == 3 && !whole_is_rule_word) {
             inside(classifier, tokens[start], lengths[start], |offset, word| {
                 let negated = if offset == 0 {
                     negated
@@ -83,7 +86,11 @@ fn inside(classifier: &Classifier, token: &str, length: usize, mut each: impl Fn
         .map(|(at, _)| at)
         .chain(std::iter::once(token.len()))
         .collect();
-    for from in 0..length {
+    // In a word of three characters that is no rule word itself (出租车 is one, and
+    // means no 租车) only its last two are looked at: the head of a Chinese compound is
+    // its end (工资 in 月工资), while its start is often another word (动车 in 电动车).
+    let first = if length == 3 { 1 } else { 0 };
+    for from in first..length {
         let most = classifier.longest_word.min(length - from);
         for size in 2..=most {
             if from == 0 && size == length {

@@ -121,6 +121,105 @@ fn a_second_set_written_after_the_rules_stays_above_its_floor() {
     assert!(class >= 0.85, "dispute class {class:.3}");
 }
 
+/// A third set (130 narratives in several styles: 110 summaries, walk-in records, grid
+/// reports; every top level and every dispute subclass), written before the rules were
+/// changed for it. Its first run, before any change: top level 0.692, dispute class 0.729,
+/// subclass 0.667 (most misses matched no word at all, or a strong word of another
+/// category won: 拿走 in a family quarrel, 钥匙 in a theft). The rules were then
+/// broadened by category and subclass, not by sentence; the floor is set just under
+/// where it now stands, so a change that breaks what works fails here.
+#[test]
+fn a_third_set_written_before_its_rule_changes_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh2.tsv"));
+    assert!(cases.len() >= 120, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "third set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
+/// A fourth set (66 narratives), written after the third set's changes and run once
+/// before any change for it: top level 0.803, dispute class 0.783, the best estimate
+/// of accuracy on narratives the rules have not seen. Its misses were again mostly
+/// words not known (牵走, 决口, 蹲守…) and one of the matcher (工资 hidden in the
+/// segmenter's 月工资), and were filled the same way.
+#[test]
+fn a_fourth_set_run_blind_once_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh3.tsv"));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "fourth set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
+/// A fifth set (63 narratives), written on purpose in rarer wording (冒领, 调包, 飙摩托,
+/// 插线板冒火花, 退婚…) and run once before any change for it: top level 0.587,
+/// dispute class 0.667. Keyword rules have a long tail: read this first run, not the
+/// floor, as the warning that unseen phrasing is still often missed.
+#[test]
+fn a_fifth_set_of_rarer_wording_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh4.tsv"));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "fifth set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
+/// A sixth set (60 narratives) in the shared sample's plain 110 style, run once before
+/// any change for it: top level 0.783, dispute class 0.833. Besides unknown words its
+/// misses showed two patterns of the scores, since fixed by rules: a spouse or relative
+/// as the other party must decide the family class over the fight words (老婆动手打了他),
+/// and a harm with a claim (摔坏 + 不给赔) must outweigh the parties' roles.
+#[test]
+fn a_sixth_set_in_the_samples_style_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh5.tsv"));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "sixth set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
+/// A seventh set (52 narratives) in the same plain style, run once after the sixth set's
+/// changes: top level 0.827, dispute class 0.909, the latest estimate for unseen
+/// narratives (the sixth set's first run was 0.783 and 0.833).
+#[test]
+fn a_seventh_set_in_the_samples_style_stays_above_its_floor() {
+    let cases = read_cases(include_str!("data/fresh6.tsv"));
+    assert!(cases.len() >= 50, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "seventh set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.95, "top level {top:.3}");
+    assert!(class >= 0.95, "dispute class {class:.3}");
+}
+
 #[test]
 fn the_shared_sample_is_classified_at_least_ninety_percent_right() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
