@@ -15,6 +15,7 @@ pub mod demo_base;
 mod error;
 pub mod incident;
 pub mod incident_import;
+mod incident_numbers;
 mod incident_repeats;
 pub mod org;
 pub mod policy;
@@ -35,6 +36,8 @@ pub struct App {
     matcher: base::SharedMatcher,
     /// The repeat engine over recent incidents, shared by clones.
     repeats: incident_repeats::SharedRepeats,
+    /// The day's incident serials, shared by clones.
+    serials: incident_numbers::SharedSerials,
 }
 
 impl App {
@@ -44,6 +47,7 @@ impl App {
             store,
             matcher: base::SharedMatcher::default(),
             repeats: incident_repeats::SharedRepeats::default(),
+            serials: incident_numbers::SharedSerials::default(),
         }
     }
 
