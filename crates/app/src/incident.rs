@@ -107,16 +107,11 @@ impl App {
         let repeats = self
             .repeat_marks(id, &intake, matched.as_ref(), &node)
             .await?;
-        // The day's serial can race with another intake: the number is unique, so a
-        // clash is retried with the next serial.
+        // The day's serial comes from a counter in memory (`incident_numbers.rs`); the
+        // number is unique, so a clash (another server) is retried with a fresh count.
         let mut attempt = 0;
         loop {
-            let serial = self
-                .store
-                .incident_numbers_with(&format!("J{day}-"))
-                .await?
-                + 1
-                + attempt;
+            let serial = self.next_serial(&day, attempt > 0).await?;
             let event = DomainEvent::IncidentReceived {
                 id,
                 number: IncidentNumber::new(&day, u32::try_from(serial).unwrap_or(u32::MAX))
@@ -142,6 +137,7 @@ impl App {
                     attempt += 1;
                 }
                 Err(error) => {
+                    self.forget_serial(&day);
                     self.forget_repeats().await;
                     return Err(error.into());
                 }

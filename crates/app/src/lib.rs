@@ -16,6 +16,7 @@ mod error;
 pub mod incident;
 pub mod incident_figures;
 pub mod incident_import;
+mod incident_numbers;
 mod incident_repeats;
 pub mod org;
 pub mod policy;
@@ -39,6 +40,8 @@ pub struct App {
     /// The category suggestion's classifier: the embedded rules, or the rules with an
     /// administrator's extension.
     classifier: Option<std::sync::Arc<fengqiao_classify::Classifier>>,
+    /// The day's incident serials, shared by clones.
+    serials: incident_numbers::SharedSerials,
 }
 
 impl App {
@@ -49,6 +52,7 @@ impl App {
             matcher: base::SharedMatcher::default(),
             repeats: incident_repeats::SharedRepeats::default(),
             classifier: None,
+            serials: incident_numbers::SharedSerials::default(),
         }
     }
 

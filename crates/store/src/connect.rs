@@ -255,6 +255,7 @@ async fn open_sqlite(path: &Path, max_connections: u32) -> Result<Store, StoreEr
         pool,
         backend: crate::Backend::Sqlite,
         description: display.clone(),
+        group: Default::default(),
     };
     check_sqlite_identity(&store, &display).await?;
     Ok(store)
@@ -413,6 +414,7 @@ async fn open_postgres(
         pool,
         backend: crate::Backend::Postgres,
         description: display,
+        group: Default::default(),
     })
 }
 

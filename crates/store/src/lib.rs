@@ -11,6 +11,7 @@ mod base;
 pub mod chain;
 mod connect;
 mod error;
+mod group;
 mod incident;
 mod log;
 mod project;
@@ -28,6 +29,8 @@ pub use incident::{IncidentRow, RepeatInput, ResponseTime};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
 
+use std::sync::Arc;
+
 use sqlx::AnyPool;
 
 /// A handle on the database; cheap to clone.
@@ -36,6 +39,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     description: String,
+    /// The queue of [`Store::commit`] calls waiting for the writer, shared by clones.
+    group: Arc<group::GroupCommit>,
 }
 
 impl Store {

@@ -2,12 +2,14 @@
 //!
 //! [`Store::commit`] is the only way anything changes: it appends the events, chains
 //! them, applies them to the read models and performs the few side writes that must
-//! not be events (secrets), all in one transaction.
+//! not be events (secrets), all in one transaction (shared with concurrent callers,
+//! each in its own savepoint: `group.rs`).
 
 use fengqiao_domain::{Actor, DomainEvent, StreamRef, Timestamp};
 use sqlx::{Any, Row, Transaction};
 
 use crate::chain::ChainedFields;
+use crate::group::Request;
 use crate::{Store, StoreError, project};
 
 /// What a writer believes the stream's version to be.
@@ -138,69 +140,31 @@ pub(crate) const EVENT_COLUMNS: &str = "seq, stream_kind, stream_id, stream_vers
 impl Store {
     /// Appends the commits' events and applies them, atomically: either everything is
     /// written or nothing is. A version conflict on any stream aborts the whole call.
+    ///
+    /// Concurrent calls are grouped into one database transaction (see `group.rs`),
+    /// each inside its own savepoint, so a failing call writes nothing and costs the
+    /// others nothing; Ok is returned only once the transaction has committed.
     pub async fn commit(
         &self,
         actor: &Actor,
         commits: &[Commit],
         side_writes: &[SideWrite],
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Taking the head row first locks out other appenders for the whole transaction
-        // (SQLite: the write lock; PostgreSQL: the row lock), so seq and prev_hash are ours.
-        let head = sqlx::query("UPDATE log_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut seq: i64 = head.try_get(0)?;
-        let mut prev_hash: String = head.try_get(1)?;
-        let actor = actor.to_string();
-        let recorded_at = Timestamp::now().to_string();
-        let mut written = Vec::new();
-        for commit in commits {
-            let mut version = check_version(&mut tx, commit).await?;
-            let occurred_at = commit.occurred_at.to_string();
-            for event in &commit.events {
-                if event.stream() != commit.stream {
-                    return Err(StoreError::Constraint(format!(
-                        "event {:?} belongs to {}, not to {}",
-                        event.to_parts().0,
-                        event.stream(),
-                        commit.stream
-                    )));
-                }
-                seq += 1;
-                version += 1;
-                let (kind, payload) = event.to_parts();
-                let mut stored = StoredEvent {
-                    seq,
-                    stream_kind: commit.stream.kind.clone(),
-                    stream_id: commit.stream.id.clone(),
-                    stream_version: version,
-                    kind,
-                    payload,
-                    actor: actor.clone(),
-                    occurred_at: occurred_at.clone(),
-                    recorded_at: recorded_at.clone(),
-                    prev_hash: prev_hash.clone(),
-                    hash: String::new(),
-                };
-                stored.hash = stored.chained().hash();
-                insert_event(&mut tx, &stored).await?;
-                project::apply(&mut tx, event, &stored.recorded_at, (&occurred_at, &actor)).await?;
-                prev_hash.clone_from(&stored.hash);
-                written.push(stored);
-            }
-        }
-        sqlx::query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&prev_hash)
-            .execute(&mut *tx)
-            .await?;
-        for write in side_writes {
-            apply_side_write(&mut tx, write).await?;
-        }
-        tx.commit().await?;
-        metrics::counter!("fengqiao_events_appended_total").increment(written.len() as u64);
-        Ok(written)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.group.submit(
+            &self.pool,
+            Request {
+                actor: actor.to_string(),
+                commits: commits.to_vec(),
+                side_writes: side_writes.to_vec(),
+                reply,
+            },
+        );
+        answer.await.unwrap_or_else(|_| {
+            Err(StoreError::Database(sqlx::Error::Protocol(
+                "the commit's writer stopped before answering; the commit may not have been written".into(),
+            )))
+        })
     }
 
     /// The whole history of one record, oldest first.
@@ -265,6 +229,72 @@ impl Store {
             .await?;
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
+}
+
+/// Appends one caller's commits and side writes inside the batch's transaction,
+/// advancing `seq` and `prev_hash`. On error the caller rolls back what it wrote.
+pub(crate) async fn append_one(
+    tx: &mut Transaction<'static, Any>,
+    request: &Request,
+    seq: &mut i64,
+    prev_hash: &mut String,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let actor = &request.actor;
+    let recorded_at = Timestamp::now().to_string();
+    let mut written = Vec::new();
+    for commit in &request.commits {
+        let mut version = check_version(tx, commit).await?;
+        let occurred_at = commit.occurred_at.to_string();
+        for event in &commit.events {
+            if event.stream() != commit.stream {
+                return Err(StoreError::Constraint(format!(
+                    "event {:?} belongs to {}, not to {}",
+                    event.to_parts().0,
+                    event.stream(),
+                    commit.stream
+                )));
+            }
+            *seq += 1;
+            version += 1;
+            let (kind, payload) = event.to_parts();
+            let mut stored = StoredEvent {
+                seq: *seq,
+                stream_kind: commit.stream.kind.clone(),
+                stream_id: commit.stream.id.clone(),
+                stream_version: version,
+                kind,
+                payload,
+                actor: actor.clone(),
+                occurred_at: occurred_at.clone(),
+                recorded_at: recorded_at.clone(),
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+            };
+            stored.hash = stored.chained().hash();
+            insert_event(tx, &stored).await?;
+            project::apply(tx, event, &stored.recorded_at, (&occurred_at, actor)).await?;
+            prev_hash.clone_from(&stored.hash);
+            written.push(stored);
+        }
+    }
+    for write in &request.side_writes {
+        apply_side_write(tx, write).await?;
+    }
+    Ok(written)
+}
+
+/// Moves the head row to the last event written.
+pub(crate) async fn write_head(
+    tx: &mut Transaction<'static, Any>,
+    seq: i64,
+    hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn check_version(

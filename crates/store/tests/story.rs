@@ -7,7 +7,7 @@ mod support;
 use fengqiao_domain::codes::{CodeEntry, CodeTable};
 use fengqiao_domain::org::{NodeLevel, new_id};
 use fengqiao_domain::{Actor, DomainEvent, StreamRef};
-use fengqiao_store::{Checkpoint, Commit, ExpectedVersion, StoreError};
+use fengqiao_store::{Checkpoint, Commit, ExpectedVersion, SideWrite, StoreError};
 use support::TestDb;
 
 macro_rules! story {
@@ -41,6 +41,8 @@ story!(
     the_server_role_can_append_but_not_rewrite_the_log,
     the_base_read_models_answer_the_same_on_both_backends,
     an_incident_read_model_follows_its_steps_on_both_backends,
+    group_commit_fails_exactly_the_conflicting_callers,
+    a_constraint_error_in_a_batch_loses_no_other_commit,
 );
 
 fn actor() -> Actor {
@@ -836,4 +838,157 @@ async fn an_incident_read_model_follows_its_steps_on_both_backends(db: TestDb) {
             .unwrap()
             .is_some()
     );
+}
+
+/// Every seq from 1 to the count, in order, and a chain that verifies.
+async fn assert_gapless_and_intact(db: &TestDb) {
+    let count = db.store.event_count().await.unwrap();
+    let events = db.store.events_after(0, count + 10).await.unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=count).collect::<Vec<_>>());
+    assert!(db.store.verify_log(&[]).await.unwrap().is_intact());
+}
+
+/// Runs the commits at once, from as many tasks, released together so the writer finds
+/// them waiting and groups them.
+async fn commit_together(
+    db: &TestDb,
+    calls: Vec<(Vec<Commit>, Vec<SideWrite>)>,
+) -> Vec<Result<(), StoreError>> {
+    let gate = std::sync::Arc::new(tokio::sync::Barrier::new(calls.len()));
+    let mut tasks = Vec::new();
+    for (commits, side_writes) in calls {
+        let store = db.store.clone();
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move {
+            gate.wait().await;
+            store
+                .commit(&actor(), &commits, &side_writes)
+                .await
+                .map(|_| ())
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
+async fn group_commit_fails_exactly_the_conflicting_callers(db: TestDb) {
+    // Ten bureaus at version 1; every fifth caller renames one expecting version 5.
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let event = bureau(&format!("K{i}"));
+        let DomainEvent::JurisdictionNodeCreated { id, .. } = &event else {
+            unreachable!()
+        };
+        ids.push(*id);
+        create(&db, event).await.unwrap();
+    }
+    let mut calls = Vec::new();
+    for i in 0..300_usize {
+        let commit = if i % 5 == 0 {
+            let id = ids[i % ids.len()];
+            Commit::now(
+                StreamRef::new("jurisdiction_node", id.to_string()),
+                ExpectedVersion::Exact(5),
+                vec![DomainEvent::JurisdictionNodeRenamed {
+                    id,
+                    name: format!("改{i}"),
+                }],
+            )
+        } else if i % 5 == 1 {
+            // A rename with the right version: several land on one stream, so only
+            // the first of those per stream may win; they are counted below.
+            let id = ids[i % ids.len()];
+            Commit::now(
+                StreamRef::new("jurisdiction_node", id.to_string()),
+                ExpectedVersion::Exact(1),
+                vec![DomainEvent::JurisdictionNodeRenamed {
+                    id,
+                    name: format!("名{i}"),
+                }],
+            )
+        } else {
+            let event = bureau(&format!("G{i:03}"));
+            Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event])
+        };
+        calls.push((vec![commit], Vec::new()));
+    }
+    let results = commit_together(&db, calls).await;
+    let mut renames_won = std::collections::HashMap::<usize, usize>::new();
+    for (i, result) in results.iter().enumerate() {
+        match (i % 5, result) {
+            (0, Err(StoreError::VersionConflict { actual, .. })) => {
+                assert!(*actual == 1 || *actual == 2, "caller {i}: actual {actual}");
+            }
+            (0, other) => panic!("caller {i} should conflict: {other:?}"),
+            (1, Ok(())) => *renames_won.entry(i % ids.len()).or_default() += 1,
+            (1, Err(StoreError::VersionConflict { .. })) => {}
+            (_, Ok(())) => {
+                let code = format!("G{i:03}");
+                assert!(
+                    db.store.node_by_code(&code).await.unwrap().is_some(),
+                    "{code}"
+                );
+            }
+            (_, Err(e)) => panic!("caller {i} failed: {e}"),
+        }
+    }
+    // Callers 1, 11, 21 … and 6, 16 … land on streams 1 and 6: exactly one wins each.
+    assert_eq!(renames_won.len(), 2, "{renames_won:?}");
+    assert!(renames_won.values().all(|&n| n == 1), "{renames_won:?}");
+    assert_eq!(db.store.event_count().await.unwrap(), 10 + 180 + 2);
+    assert_gapless_and_intact(&db).await;
+}
+
+async fn a_constraint_error_in_a_batch_loses_no_other_commit(db: TestDb) {
+    create(&db, bureau("DUP")).await.unwrap();
+    let mut calls = Vec::new();
+    for i in 0..64_usize {
+        let event = bureau(&if i == 20 {
+            "DUP".to_owned()
+        } else {
+            format!("N{i:02}")
+        });
+        let commit = Commit::now(event.stream(), ExpectedVersion::NoStream, vec![event]);
+        // Caller 40's side write names no user: its event must go with it.
+        let side_writes = if i == 40 {
+            vec![SideWrite::SetPasswordHash {
+                user_id: new_id().to_string(),
+                hash: "$argon2id$x".into(),
+            }]
+        } else {
+            Vec::new()
+        };
+        calls.push((vec![commit], side_writes));
+    }
+    let results = commit_together(&db, calls).await;
+    for (i, result) in results.iter().enumerate() {
+        match (i, result) {
+            (20, Err(e)) => {
+                assert_eq!(
+                    e.to_string(),
+                    "a jurisdiction node with this code already exists"
+                );
+            }
+            (40, Err(e)) => assert!(e.to_string().contains("no user"), "{e}"),
+            (20 | 40, Ok(())) => panic!("caller {i} should have failed"),
+            (_, Ok(())) => {}
+            (_, Err(e)) => panic!("caller {i} failed: {e}"),
+        }
+    }
+    assert!(db.store.node_by_code("N40").await.unwrap().is_none());
+    for i in (0..64).filter(|&i| i != 20 && i != 40) {
+        assert!(
+            db.store
+                .node_by_code(&format!("N{i:02}"))
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    assert_eq!(db.store.event_count().await.unwrap(), 1 + 62);
+    assert_gapless_and_intact(&db).await;
 }
