@@ -4,7 +4,7 @@
 //! An incident dispatched but not yet reached counts as not reached; each figure lists
 //! the incidents that missed five minutes, so it can be traced to its records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use fengqiao_domain::Timestamp;
 use fengqiao_domain::policy::Permission;
@@ -93,7 +93,7 @@ impl App {
             .await?;
         let nodes = self.store.nodes(&scope).await?;
         let units = self.store.units(&fengqiao_store::Scope::All).await?;
-        let community_of = |node_id: &str| -> String {
+        let community_name = |node_id: &str| -> String {
             let mut current = nodes.iter().find(|n| n.id == node_id);
             let own = current.map_or_else(|| node_id.to_owned(), |n| n.name.clone());
             while let Some(node) = current {
@@ -114,6 +114,8 @@ impl App {
             by_month: Vec::new(),
             late: Vec::new(),
         };
+        // Incidents far outnumber nodes: each node's community is found once.
+        let mut communities: HashMap<String, String> = HashMap::new();
         let mut by_unit: BTreeMap<Option<String>, Reach> = BTreeMap::new();
         let mut by_community: BTreeMap<String, Reach> = BTreeMap::new();
         let mut by_month: BTreeMap<String, Reach> = BTreeMap::new();
@@ -131,10 +133,11 @@ impl App {
                     .map_or_else(|| u.to_owned(), |x| x.name.clone())
             });
             by_unit.entry(unit).or_default().add(seconds);
-            by_community
-                .entry(community_of(&row.node_id))
-                .or_default()
-                .add(seconds);
+            let community = communities
+                .entry(row.node_id.clone())
+                .or_insert_with(|| community_name(&row.node_id))
+                .clone();
+            by_community.entry(community).or_default().add(seconds);
             by_month
                 .entry(local_month(called))
                 .or_default()

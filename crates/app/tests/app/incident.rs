@@ -568,12 +568,6 @@ async fn the_1_3_5_minute_figures_count_from_the_call_to_arrival_and_list_the_la
             .sum::<u64>(),
         3
     );
-    // Another station's officer sees none of it.
-    let other = principal(&t, "case_officer").await;
-    if other.jurisdiction != dispatcher.jurisdiction {
-        let theirs = t.app.response_figures_as(&other, from, to).await.unwrap();
-        assert_eq!(theirs.total.dispatched, 0);
-    }
 }
 
 #[tokio::test]

@@ -576,6 +576,17 @@ struct FiguresPage {
     late: Vec<(String, String, String)>,
 }
 
+/// The China Standard Time date of a moment, `YYYY-MM-DD`.
+fn local_date(at: time::OffsetDateTime) -> String {
+    let local = at.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!(
+        "{:04}-{:02}-{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day()
+    )
+}
+
 /// Midnight China Standard Time of a local date `YYYY-MM-DD`.
 fn local_midnight(field: &'static str, text: &str) -> Result<Timestamp, PageError> {
     let bad = || {
@@ -601,15 +612,7 @@ pub async fn figures(
     axum::extract::Query(period): axum::extract::Query<Period>,
 ) -> Result<Response, PageError> {
     let t = Tr::new(ctx.lang);
-    let now = Timestamp::now()
-        .datetime()
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-    let default_to = format!(
-        "{:04}-{:02}-{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    );
+    let default_to = local_date(Timestamp::now().datetime());
     let to_text = period
         .to
         .filter(|s| !s.trim().is_empty())
@@ -617,17 +620,7 @@ pub async fn figures(
     let to_day = local_midnight("to", &to_text)?;
     let from_text = match period.from.filter(|s| !s.trim().is_empty()) {
         Some(text) => text,
-        None => {
-            let start = to_day.datetime() - time::Duration::days(29);
-            let start =
-                start.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-            format!(
-                "{:04}-{:02}-{:02}",
-                start.year(),
-                u8::from(start.month()),
-                start.day()
-            )
-        }
+        None => local_date(to_day.datetime() - time::Duration::days(29)),
     };
     let from = local_midnight("from", &from_text)?;
     let to = Timestamp::from_datetime(to_day.datetime() + time::Duration::days(1));
