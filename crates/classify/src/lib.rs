@@ -19,19 +19,27 @@
 //! The narrative is cut into words by jieba (its embedded dictionary, plus every word of
 //! the rules so that 宅基地 or 拖欠工资 stay whole); keyword rules held as data
 //! ([`rules`], embedded default in `rules/default.toml`, extensible at run time) add
-//! weights to categories; the best top level wins, then the best class and subclass
-//! beneath it. The crate is pure: no I/O, no global state.
+//! weights to categories; a logistic regression over words and character pairs, trained
+//! on the embedded labelled narratives ([`TRAINING_DATA`]) when the classifier is built,
+//! gives each category a probability; at each level the rules' weight and the model's
+//! log-probability are added and the best wins, so the model decides where the rules find
+//! nothing or only a weak word, and an administrator's rules, where they match, decide
+//! alone. The crate is pure: no I/O, no global state.
 
 #![forbid(unsafe_code)]
 
+mod combine;
 mod matcher;
+mod model;
 pub mod rules;
 mod score;
+mod training;
 
 use jieba_rs::Jieba;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use rules::{DEFAULT_RULES, RuleError, RuleSet};
+pub use training::TRAINING_DATA;
 
 /// A suggested category.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,8 +56,9 @@ pub struct Suggestion {
     pub evidence: Vec<String>,
 }
 
-/// The classifier: a segmenter and compiled rules. Building one loads jieba's
-/// dictionary (a few hundred milliseconds); build it once and share it.
+/// The classifier: a segmenter, compiled rules and the trained model. Building one loads
+/// jieba's dictionary and trains the model (about 0.2 s in a release build); build it once
+/// and share it.
 pub struct Classifier {
     jieba: Jieba,
     categories: Vec<Category>,
@@ -65,6 +74,8 @@ pub struct Classifier {
     cues: FxHashSet<String>,
     window: usize,
     longest_word: usize,
+    /// The statistical model, absent in a rules-only classifier.
+    model: Option<model::Model>,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -74,6 +85,7 @@ impl std::fmt::Debug for Classifier {
             .field("words", &self.vocabulary.len())
             .field("rules", &self.rules.len())
             .field("combos", &self.combos.len())
+            .field("model", &self.model.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +103,7 @@ struct Rule {
     weight: f64,
     hint: bool,
     negatable: bool,
+    extension: bool,
 }
 
 #[derive(Debug)]
@@ -99,6 +112,7 @@ struct Combo {
     weight: f64,
     hint: bool,
     negatable: bool,
+    extension: bool,
     /// Vocabulary indices: one alternative of every group must be found.
     all: Vec<Vec<usize>>,
 }
@@ -115,9 +129,37 @@ impl Default for Classifier {
 }
 
 impl Classifier {
-    /// Compiles rules: every category code must be defined once, parents before use
-    /// and no deeper than three levels, every rule's category known.
+    /// Compiles rules (every category code must be defined once, parents before use
+    /// and no deeper than three levels, every rule's category known) and trains the
+    /// statistical model on the embedded labelled narratives ([`TRAINING_DATA`]; those
+    /// whose category names the rules do not define are left out).
     pub fn new(set: RuleSet) -> Result<Self, RuleError> {
+        let mut classifier = Self::rules_only(set)?;
+        let examples = training::examples(&classifier, "training", TRAINING_DATA, false)?;
+        classifier.model = Some(classifier.train(&examples));
+        Ok(classifier)
+    }
+
+    /// Compiles rules and trains the model on other labelled narratives: TSV text with
+    /// a header line and the columns text, top level, dispute class and subclass (by
+    /// their Chinese names; the last two may be empty, further columns are ignored), as
+    /// in [`TRAINING_DATA`]. Used for cross-validation, and by a station that has
+    /// labelled its own narratives. A category name the rules do not define is an error
+    /// naming `source_name` and the line.
+    pub fn with_training(
+        set: RuleSet,
+        source_name: &str,
+        labelled: &str,
+    ) -> Result<Self, RuleError> {
+        let mut classifier = Self::rules_only(set)?;
+        let examples = training::examples(&classifier, source_name, labelled, true)?;
+        classifier.model = Some(classifier.train(&examples));
+        Ok(classifier)
+    }
+
+    /// Compiles rules with no statistical model: the rules alone decide, and a
+    /// narrative with no rule word gets the fallback with confidence 0.
+    pub fn rules_only(set: RuleSet) -> Result<Self, RuleError> {
         let mut categories: Vec<Category> = Vec::new();
         let mut by_code: FxHashMap<String, usize> = FxHashMap::default();
         for def in &set.categories {
@@ -203,6 +245,7 @@ impl Classifier {
                 weight: def.weight,
                 hint: def.hint,
                 negatable: def.negatable,
+                extension: def.extension,
             });
         }
         let mut combos = Vec::with_capacity(set.combos.len());
@@ -218,6 +261,7 @@ impl Classifier {
                 weight: def.weight,
                 hint: def.hint,
                 negatable: def.negatable,
+                extension: def.extension,
                 all,
             });
         }
@@ -252,6 +296,7 @@ impl Classifier {
             cues: set.cues.into_iter().collect(),
             window: set.window.unwrap_or(3),
             longest_word,
+            model: None,
         })
     }
 
@@ -269,11 +314,22 @@ impl Classifier {
     }
 
     /// Suggests a category for one narrative. Never panics; an empty or meaningless
-    /// text gets the fallback category with confidence 0.
+    /// text gets the fallback category with confidence 0. Where a rule of an
+    /// administrator's extension matches, the rules alone decide.
     pub fn classify(&self, text: &str) -> Suggestion {
         let normalized = normalize(text);
-        let found = matcher::find(self, &normalized);
-        score::decide(self, &found)
+        let tokens = self.cut(&normalized);
+        let found = matcher::find(self, &tokens);
+        let tally = score::tally(self, &found);
+        let administrators = tally.fired.iter().any(|(fired, _)| fired.extension);
+        match &self.model {
+            Some(model) if !administrators => {
+                let negated = |at: usize| self.negated_before(&tokens, at);
+                let prediction = model.predict(&tokens, &self.features(&tokens), negated);
+                combine::decide(self, &tally, &tokens, &prediction, model)
+            }
+            _ => score::decide(self, &tally),
+        }
     }
 
     /// The Chinese name of a category code, if the rules define it.

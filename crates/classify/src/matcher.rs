@@ -19,14 +19,9 @@ pub(crate) struct Found {
     pub(crate) plain: bool,
 }
 
-/// Every vocabulary word in `text` (already normalised), by vocabulary index.
-pub(crate) fn find(classifier: &Classifier, text: &str) -> FxHashMap<usize, Found> {
-    let tokens: Vec<&str> = classifier
-        .jieba
-        .cut(text, false)
-        .into_iter()
-        .map(|token| token.word)
-        .collect();
+/// Every vocabulary word among the narrative's `tokens` (cut by [`Classifier::cut`]),
+/// by vocabulary index.
+pub(crate) fn find(classifier: &Classifier, tokens: &[&str]) -> FxHashMap<usize, Found> {
     let lengths: Vec<usize> = tokens.iter().map(|t| t.chars().count()).collect();
     let mut found: FxHashMap<usize, Found> = FxHashMap::default();
     let mut record = |word: usize, position: usize, negated: bool| {
@@ -46,7 +41,7 @@ pub(crate) fn find(classifier: &Classifier, text: &str) -> FxHashMap<usize, Foun
         if is_boundary(tokens[start]) {
             continue;
         }
-        let negated = classifier.negated_before(&tokens, start);
+        let negated = classifier.negated_before(tokens, start);
         run.clear();
         let mut chars = 0;
         for end in start..tokens.len() {
@@ -111,9 +106,18 @@ pub(crate) fn is_boundary(token: &str) -> bool {
 }
 
 impl Classifier {
+    /// The narrative (already normalised) cut into words by the segmenter.
+    pub(crate) fn cut<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.jieba
+            .cut(text, false)
+            .into_iter()
+            .map(|token| token.word)
+            .collect()
+    }
+
     /// Whether a negation cue stands within the window before `tokens[at]`, in the same
     /// clause.
-    fn negated_before(&self, tokens: &[&str], at: usize) -> bool {
+    pub(crate) fn negated_before(&self, tokens: &[&str], at: usize) -> bool {
         tokens[..at]
             .iter()
             .rev()

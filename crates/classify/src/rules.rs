@@ -102,6 +102,8 @@ pub(crate) struct RuleDef {
     pub(crate) words: Vec<String>,
     pub(crate) hint: bool,
     pub(crate) negatable: bool,
+    /// Merged in from an administrator's file: where it matches, the rules decide.
+    pub(crate) extension: bool,
     pub(crate) origin: Origin,
 }
 
@@ -113,6 +115,8 @@ pub(crate) struct ComboDef {
     pub(crate) all: Vec<Vec<String>>,
     pub(crate) hint: bool,
     pub(crate) negatable: bool,
+    /// Merged in from an administrator's file: where it matches, the rules decide.
+    pub(crate) extension: bool,
     pub(crate) origin: Origin,
 }
 
@@ -267,6 +271,7 @@ impl RuleSet {
                 words: rule.words.iter().map(|w| crate::normalize(w)).collect(),
                 hint: rule.hint,
                 negatable: rule.negatable,
+                extension: false,
                 origin: at,
             });
         }
@@ -292,6 +297,7 @@ impl RuleSet {
                 all,
                 hint: combo.hint,
                 negatable: combo.negatable,
+                extension: false,
                 origin: at,
             });
         }
@@ -300,7 +306,15 @@ impl RuleSet {
 
     /// Adds `other`'s entries after this set's: an extension adds categories, cues,
     /// words, rules and combinations; its negation window and fallback, if given, win.
-    pub fn merge(&mut self, other: Self) {
+    /// Its rules and combinations are marked as the administrator's: where one of them
+    /// matches a narrative, the rules' answer is taken over the statistical model's.
+    pub fn merge(&mut self, mut other: Self) {
+        for rule in &mut other.rules {
+            rule.extension = true;
+        }
+        for combo in &mut other.combos {
+            combo.extension = true;
+        }
         self.categories.extend(other.categories);
         self.cues.extend(other.cues);
         if other.window.is_some() {

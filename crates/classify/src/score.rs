@@ -8,13 +8,24 @@ use crate::matcher::Found;
 use crate::{Classifier, Suggestion};
 
 /// One rule or combination that fired, with the words that made it fire.
-struct Fired {
-    category: usize,
-    hint: bool,
-    words: Vec<(usize, usize)>,
+pub(crate) struct Fired {
+    pub(crate) category: usize,
+    pub(crate) hint: bool,
+    /// Whether it comes from an administrator's extension, not the default rules.
+    pub(crate) extension: bool,
+    /// (token position, vocabulary word) of each word that made it fire.
+    pub(crate) words: Vec<(usize, usize)>,
 }
 
-pub(crate) fn decide(classifier: &Classifier, found: &FxHashMap<usize, Found>) -> Suggestion {
+/// What the rules found: what fired, and the weights summed up the tree, once without
+/// hints (`signal`, which decides the top level) and once with them (`total`).
+pub(crate) struct Tally {
+    pub(crate) fired: Vec<(Fired, f64)>,
+    pub(crate) signal: Vec<f64>,
+    pub(crate) total: Vec<f64>,
+}
+
+pub(crate) fn tally(classifier: &Classifier, found: &FxHashMap<usize, Found>) -> Tally {
     let fired = fire(classifier, found);
     let count = classifier.categories.len();
     let mut signal = vec![0.0; count];
@@ -29,11 +40,23 @@ pub(crate) fn decide(classifier: &Classifier, found: &FxHashMap<usize, Found>) -
             at = classifier.categories[category].parent;
         }
     }
+    Tally {
+        fired,
+        signal,
+        total,
+    }
+}
 
-    let roots: Vec<usize> = (0..count)
-        .filter(|&c| classifier.categories[c].parent.is_none())
-        .collect();
-    let (top, best, second) = best_of(&roots, &signal);
+/// The rules' own answer, used alone when there is no model or an administrator's
+/// rule has matched.
+pub(crate) fn decide(classifier: &Classifier, tally: &Tally) -> Suggestion {
+    let Tally {
+        fired,
+        signal,
+        total,
+    } = tally;
+    let roots = classifier.roots();
+    let (top, best, second) = best_of(&roots, signal);
     let Some(top) = top.filter(|_| best > 0.0) else {
         return classifier.suggestion(&[classifier.fallback], 0.0, Vec::new());
     };
@@ -42,10 +65,8 @@ pub(crate) fn decide(classifier: &Classifier, found: &FxHashMap<usize, Found>) -
     let mut margin_below = 1.0;
     loop {
         let here = path[path.len() - 1];
-        let children: Vec<usize> = (0..count)
-            .filter(|&c| classifier.categories[c].parent == Some(here))
-            .collect();
-        let (child, best, second) = best_of(&children, &total);
+        let children = classifier.children(here);
+        let (child, best, second) = best_of(&children, total);
         match child.filter(|_| best > 0.0) {
             Some(child) => {
                 if path.len() == 1 {
@@ -64,23 +85,10 @@ pub(crate) fn decide(classifier: &Classifier, found: &FxHashMap<usize, Found>) -
         confidence *= 0.7 + 0.3 * margin_below;
     }
 
-    let within = |category: usize| classifier.ancestors(category).any(|c| c == top);
-    let on_path = |category: usize| path.contains(&category);
-    let mut evidence: Vec<(usize, usize)> = fired
-        .iter()
-        .filter(|(fire, _)| within(fire.category) && (!fire.hint || on_path(fire.category)))
-        .flat_map(|(fire, _)| fire.words.iter().copied())
-        .collect();
-    evidence.sort_unstable();
-    let mut seen = Vec::new();
-    evidence.retain(|(_, word)| {
-        let new = !seen.contains(word);
-        seen.push(*word);
-        new
-    });
-    let words = evidence
+    let words = classifier
+        .rule_evidence(fired, &path)
         .into_iter()
-        .map(|(_, word)| classifier.words[word].clone())
+        .map(|(_, word)| word)
         .collect();
     classifier.suggestion(&path, confidence.clamp(0.0, 1.0), words)
 }
@@ -108,6 +116,7 @@ fn fire(classifier: &Classifier, found: &FxHashMap<usize, Found>) -> Vec<(Fired,
             let fire = Fired {
                 category: rule_def.category,
                 hint: rule_def.hint,
+                extension: rule_def.extension,
                 words: vec![(at.position, word)],
             };
             fired.push((fire, weight));
@@ -131,6 +140,7 @@ fn fire(classifier: &Classifier, found: &FxHashMap<usize, Found>) -> Vec<(Fired,
             let fire = Fired {
                 category: combo.category,
                 hint: combo.hint,
+                extension: combo.extension,
                 words,
             };
             fired.push((fire, combo.weight));
@@ -141,7 +151,7 @@ fn fire(classifier: &Classifier, found: &FxHashMap<usize, Found>) -> Vec<(Fired,
 
 /// The candidate with the highest score (the first on a tie), its score and the
 /// runner-up's score.
-fn best_of(candidates: &[usize], scores: &[f64]) -> (Option<usize>, f64, f64) {
+pub(crate) fn best_of(candidates: &[usize], scores: &[f64]) -> (Option<usize>, f64, f64) {
     let mut best: Option<usize> = None;
     let mut second = 0.0;
     for &candidate in candidates {
@@ -161,11 +171,56 @@ fn best_of(candidates: &[usize], scores: &[f64]) -> (Option<usize>, f64, f64) {
 }
 
 impl Classifier {
-    fn ancestors(&self, category: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn ancestors(&self, category: usize) -> impl Iterator<Item = usize> + '_ {
         std::iter::successors(Some(category), |&c| self.categories[c].parent)
     }
 
-    fn suggestion(&self, path: &[usize], confidence: f64, evidence: Vec<String>) -> Suggestion {
+    pub(crate) fn roots(&self) -> Vec<usize> {
+        (0..self.categories.len())
+            .filter(|&c| self.categories[c].parent.is_none())
+            .collect()
+    }
+
+    pub(crate) fn children(&self, of: usize) -> Vec<usize> {
+        (0..self.categories.len())
+            .filter(|&c| self.categories[c].parent == Some(of))
+            .collect()
+    }
+
+    /// The words of the rules that fired for the answer `path` (within its top level;
+    /// hints only when they point at a category on the path), by position, each once.
+    pub(crate) fn rule_evidence(
+        &self,
+        fired: &[(Fired, f64)],
+        path: &[usize],
+    ) -> Vec<(usize, String)> {
+        let top = path[0];
+        let within = |category: usize| self.ancestors(category).any(|c| c == top);
+        let on_path = |category: usize| path.contains(&category);
+        let mut evidence: Vec<(usize, usize)> = fired
+            .iter()
+            .filter(|(fire, _)| within(fire.category) && (!fire.hint || on_path(fire.category)))
+            .flat_map(|(fire, _)| fire.words.iter().copied())
+            .collect();
+        evidence.sort_unstable();
+        let mut seen = Vec::new();
+        evidence.retain(|(_, word)| {
+            let new = !seen.contains(word);
+            seen.push(*word);
+            new
+        });
+        evidence
+            .into_iter()
+            .map(|(position, word)| (position, self.words[word].clone()))
+            .collect()
+    }
+
+    pub(crate) fn suggestion(
+        &self,
+        path: &[usize],
+        confidence: f64,
+        evidence: Vec<String>,
+    ) -> Suggestion {
         Suggestion {
             codes: path
                 .iter()

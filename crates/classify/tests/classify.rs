@@ -471,3 +471,48 @@ fn no_input_breaks_it() {
     }
     assert_eq!(classifier().classify("").names, ["其他"]);
 }
+
+/// The sets the model is trained on, in the order `data/assemble.sh` writes them.
+const TRAINING_SETS: [(&str, &str); 7] = [
+    ("held_out", include_str!("data/held_out.tsv")),
+    ("fresh", include_str!("data/fresh.tsv")),
+    ("fresh2", include_str!("data/fresh2.tsv")),
+    ("fresh3", include_str!("data/fresh3.tsv")),
+    ("fresh4", include_str!("data/fresh4.tsv")),
+    ("fresh5", include_str!("data/fresh5.tsv")),
+    ("fresh6", include_str!("data/fresh6.tsv")),
+];
+
+#[test]
+fn the_training_data_is_the_labelled_sets_without_the_blind_one() {
+    let mut expected = vec!["text\ttop\tdispute_class\tdispute_subclass\tset".to_string()];
+    for (set, text) in TRAINING_SETS {
+        for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let columns: Vec<&str> = line.split('\t').collect();
+            let column = |i: usize| columns.get(i).copied().unwrap_or_default();
+            expected.push(format!(
+                "{}\t{}\t{}\t{}\t{set}",
+                column(0),
+                column(1),
+                column(2),
+                column(3)
+            ));
+        }
+    }
+    let shipped: Vec<&str> = fengqiao_classify::TRAINING_DATA.lines().collect();
+
+    assert_eq!(
+        shipped, expected,
+        "run `sh data/assemble.sh` in crates/classify"
+    );
+    let blind = read_cases(include_str!("data/fresh7.tsv"));
+    for case in &blind {
+        assert!(
+            !shipped
+                .iter()
+                .any(|line| line.starts_with(&format!("{}\t", case.text))),
+            "a blind narrative is in the training data: {}",
+            case.text
+        );
+    }
+}
