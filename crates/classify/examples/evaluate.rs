@@ -176,7 +176,7 @@ fn main() {
                 let text = std::fs::read_to_string(file).expect("readable file");
                 let (mut alone, mut with) = (Score::default(), Score::default());
                 for row in rows(&text, file) {
-                    alone.add(&rules, &row, false);
+                    alone.add(&rules, &row, show);
                     with.add(&classifier, &row, show);
                 }
                 println!(

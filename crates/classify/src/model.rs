@@ -41,7 +41,8 @@ pub(crate) struct Model {
     /// The share of each label among the training narratives.
     pub(crate) prior: Vec<f64>,
     /// Words found in more than [`COMMON`] of the training narratives (报警人称, 的, 在):
-    /// they carry little meaning of their own, so they are never shown as evidence.
+    /// they carry little meaning of their own, so they are never shown as evidence, nor
+    /// is a word of one character (到, 还), whose weight is mostly its neighbours'.
     common: FxHashSet<String>,
 }
 
@@ -66,7 +67,7 @@ const SEED: u64 = 0x5eed_f00d_cafe_d00d;
 const SHORT: usize = 24;
 
 /// The share of training narratives above which a word is too common to be evidence.
-const COMMON: f64 = 0.05;
+const COMMON: f64 = 0.03;
 
 /// The features of a narrative: every word, every pair of adjacent words and every
 /// pair of adjacent characters within a clause, those of a word marked when a negation
@@ -216,7 +217,7 @@ impl Model {
         }
         softmax(&mut scores);
         for (at, (push, token)) in pushes.iter_mut().zip(tokens).enumerate() {
-            if self.common.contains(*token) || negated(at) {
+            if self.common.contains(*token) || token.chars().nth(1).is_none() || negated(at) {
                 push.fill(0.0);
             }
         }

@@ -1,6 +1,9 @@
 //! The classifier as the dispatcher meets it: accuracy on the shared sample and on our
-//! own held-out narratives, the rule format and its errors, negation, confidence, and
-//! inputs that must not break it.
+//! own labelled sets, the rule format and its errors, negation, confidence, and inputs
+//! that must not break it; the statistical model cross-validated (never judged on what
+//! it was trained on), alone and with the rules, its determinism, and the precedence of
+//! an administrator's rules. Every set but `fresh7.tsv` is also the model's training
+//! data, so their floors below guard what works rather than estimate unseen accuracy.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -220,6 +223,26 @@ fn a_seventh_set_in_the_samples_style_stays_above_its_floor() {
     assert!(class >= 0.95, "dispute class {class:.3}");
 }
 
+/// An eighth set (60 narratives in the shared sample's style), written before the
+/// statistical model and never trained on (`data/train.tsv` leaves it out). Its blind
+/// first run: rules alone top 0.800, dispute class 0.800; rules with the model 0.883 and
+/// 0.900, the estimate for unseen narratives. Nothing was changed for it since (three
+/// changes made afterwards for other tests left those figures as they were).
+#[test]
+fn an_eighth_set_never_trained_on_stays_above_its_first_run() {
+    let cases = read_cases(include_str!("data/fresh7.tsv"));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+
+    let (top, class, subclass) = score(&cases);
+
+    println!(
+        "eighth set ({} narratives): top {top:.3}, dispute class {class:.3}, subclass {subclass:.3}",
+        cases.len()
+    );
+    assert!(top >= 0.88, "top level {top:.3}");
+    assert!(class >= 0.9, "dispute class {class:.3}");
+}
+
 #[test]
 fn the_shared_sample_is_classified_at_least_ninety_percent_right() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -280,13 +303,17 @@ fn a_negated_word_does_not_count() {
     );
 }
 
+/// With no rule word the model answers only when it is sure beyond its priors: a text it
+/// knows nothing of, or one word it met in a few disputes (今天), is no ground.
 #[test]
 fn nothing_recognised_is_other_with_confidence_zero() {
-    let answer = classifier().classify("今天天气不错");
+    for text in ["今天天气不错", "今天", "你好"] {
+        let answer = classifier().classify(text);
 
-    assert_eq!(answer.names, ["其他"]);
-    assert_eq!(answer.confidence, 0.0);
-    assert!(answer.evidence.is_empty());
+        assert_eq!(answer.names, ["其他"], "{text}: {answer:?}");
+        assert_eq!(answer.confidence, 0.0);
+        assert!(answer.evidence.is_empty());
+    }
 }
 
 #[test]
@@ -515,4 +542,166 @@ fn the_training_data_is_the_labelled_sets_without_the_blind_one() {
             case.text
         );
     }
+}
+
+/// Every labelled narrative of the crate: the training data and the blind set.
+fn all_labelled() -> Vec<Case> {
+    let mut cases = read_cases(fengqiao_classify::TRAINING_DATA);
+    cases.extend(read_cases(include_str!("data/fresh7.tsv")));
+    cases
+}
+
+fn as_tsv(cases: &[&Case]) -> String {
+    let mut text = String::from("text\ttop\tdispute_class\tdispute_subclass\n");
+    for case in cases {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            case.text, case.top, case.class, case.subclass
+        ));
+    }
+    text
+}
+
+/// Right top levels and right dispute classes of `classifier` on `cases`.
+fn tally(classifier: &Classifier, cases: &[&Case]) -> (usize, usize, usize) {
+    let (mut top, mut class, mut disputes) = (0, 0, 0);
+    for case in cases {
+        let answer = classifier.classify(&case.text);
+        let name = |level: usize| answer.names.get(level).map_or("", String::as_str);
+        top += usize::from(name(0) == case.top);
+        if !case.class.is_empty() {
+            disputes += 1;
+            class += usize::from(name(0) == case.top && name(1) == case.class);
+        }
+    }
+    (top, class, disputes)
+}
+
+/// K-fold cross-validation over every labelled narrative of the crate (row i in fold
+/// i mod K), each fold classified by rules with a model trained on the other folds only,
+/// built from `rules`. Answers the shares of right top levels and dispute classes.
+fn cross_validate(rules: impl Fn() -> RuleSet, folds: usize) -> (f64, f64) {
+    let cases = all_labelled();
+    let (mut top, mut class, mut disputes) = (0, 0, 0);
+    for fold in 0..folds {
+        let training: Vec<&Case> = cases
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds != fold)
+            .map(|(_, case)| case)
+            .collect();
+        let judged: Vec<&Case> = cases.iter().skip(fold).step_by(folds).collect();
+        let classifier = Classifier::with_training(rules(), "fold", &as_tsv(&training)).unwrap();
+
+        let (t, c, d) = tally(&classifier, &judged);
+        top += t;
+        class += c;
+        disputes += d;
+    }
+    (
+        top as f64 / cases.len() as f64,
+        class as f64 / disputes as f64,
+    )
+}
+
+/// The rules were written against these narratives, so with the rules this is no
+/// estimate for unseen ones (that is the blind comparison in ARCHITECTURE.md: 0.727 →
+/// 0.896); it guards against a change to the model or the combination that undoes
+/// what the rules get right. Measured over these 674 narratives: top 0.954, dispute
+/// class 0.984 (the rules alone: 0.978 and 0.984).
+#[test]
+fn rules_with_a_model_trained_on_the_other_folds_stay_above_the_floor() {
+    let (top, class) = cross_validate(RuleSet::embedded, 5);
+
+    println!("5-fold, rules with the model: top {top:.3}, dispute class {class:.3}");
+    assert!(top >= 0.94, "top level {top:.3}");
+    assert!(class >= 0.96, "dispute class {class:.3}");
+}
+
+/// The category tree alone, without a single keyword rule.
+fn categories_only() -> RuleSet {
+    let text: String = fengqiao_classify::DEFAULT_RULES
+        .split("\n\n")
+        .filter(|block| block.starts_with("[[category]]") || block.starts_with("fallback"))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    RuleSet::parse("categories", &text).unwrap()
+}
+
+/// The model with no rule at all, judged only on folds it never saw: the honest
+/// measure of what it adds where the rules know no word. Measured: top 0.812, dispute
+/// class 0.810 (an answer of 其他 when it is not sure counts as wrong).
+#[test]
+fn the_model_alone_cross_validated_gets_most_narratives_right() {
+    let (top, class) = cross_validate(categories_only, 5);
+
+    println!("5-fold, the model alone: top {top:.3}, dispute class {class:.3}");
+    assert!(top >= 0.78, "top level {top:.3}");
+    assert!(class >= 0.78, "dispute class {class:.3}");
+}
+
+#[test]
+fn a_narrative_with_no_rule_word_now_gets_a_sensible_category() {
+    let text = "报警人称楼上住户每天半夜拖椅子";
+    let rules_alone = Classifier::rules_only(RuleSet::embedded()).unwrap();
+
+    let before = rules_alone.classify(text);
+    let after = classifier().classify(text);
+
+    assert_eq!(before.names, ["其他"]);
+    assert_eq!(before.confidence, 0.0);
+    assert_eq!(after.names, ["纠纷", "邻里类", "邻里纠纷"], "{after:?}");
+    assert!(
+        after.confidence > 0.3 && after.confidence < 1.0,
+        "{after:?}"
+    );
+    assert!(!after.evidence.is_empty(), "{after:?}");
+    for word in &after.evidence {
+        assert!(
+            text.contains(word.as_str()),
+            "{word} is not in the narrative"
+        );
+    }
+}
+
+#[test]
+fn an_administrators_weak_rule_outweighs_the_model_where_it_matches() {
+    let text = "报警人称楼上住户每天半夜拖椅子";
+    let extra = "[[rule]]\ncategory = \"report_complaint\"\nweight = 1.0\nwords = [\"拖椅子\"]\n";
+    let extended = Classifier::with_extension("extra.toml", extra).unwrap();
+
+    let answer = extended.classify(text);
+    let elsewhere = extended.classify("报警人称家中被盗，小偷撬门入室偷走现金");
+
+    assert_eq!(answer.names, ["举报投诉"], "{answer:?}");
+    assert_eq!(answer.evidence, ["拖椅子"]);
+    assert_eq!(
+        elsewhere,
+        classifier().classify("报警人称家中被盗，小偷撬门入室偷走现金")
+    );
+}
+
+#[test]
+fn two_classifiers_built_from_the_same_data_answer_exactly_alike() {
+    let again = Classifier::default();
+    let cases = read_cases(include_str!("data/fresh7.tsv"));
+
+    for case in &cases {
+        let first = classifier().classify(&case.text);
+        let second = again.classify(&case.text);
+
+        assert_eq!(first, second);
+        assert_eq!(first.confidence.to_bits(), second.confidence.to_bits());
+    }
+}
+
+#[test]
+fn training_text_with_an_unknown_category_is_refused_with_its_line() {
+    let labelled = "text\ttop\n报警人称被偷了\t刑事\n报警人称有人打架\t打架类\n";
+
+    let error = Classifier::with_training(RuleSet::embedded(), "mine.tsv", labelled).unwrap_err();
+
+    assert_eq!(error.source_name, "mine.tsv");
+    assert_eq!(error.line, 3);
+    assert!(error.message.contains("打架类"), "{error}");
 }
