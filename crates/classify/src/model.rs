@@ -56,8 +56,9 @@ pub(crate) struct Prediction {
     pub(crate) pushes: Vec<Vec<f64>>,
 }
 
-/// Passes over the training data, learning rate and L2 penalty, chosen by
-/// cross-validation over the labelled sets (see ARCHITECTURE.md).
+/// Passes over the training data, learning rate and L2 penalty. Checked on the blind
+/// comparison of ARCHITECTURE.md: half or twice the passes, a rate of 0.2 or 1, or a
+/// penalty ten times larger do no better.
 const EPOCHS: usize = 40;
 const RATE: f64 = 0.5;
 const PENALTY: f64 = 1e-5;
