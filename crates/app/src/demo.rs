@@ -590,6 +590,33 @@ impl App {
             made.partners.push(id);
             tick();
         }
+        // The transfer list (分流转办清单): disputes the command room does not take on
+        // go to people's mediation at the justice office (警调对接), marriage quarrels
+        // to the women's federation, complaints about shops to market regulation, and
+        // every other non-police matter to the governance office.
+        let [justice, _, governance, _, market, women] = made.partners[..] else {
+            return Ok(());
+        };
+        let rules = [
+            ("dispute", justice, Some(72)),
+            ("marriage", women, Some(120)),
+            ("report_complaint", market, Some(48)),
+            ("non_police", governance, None),
+        ];
+        for (category, partner_id, handle_hours) in rules {
+            // Ids from the clock, not the seed's draw, so the rest of the demo stays
+            // as it was before the list existed.
+            let event = DomainEvent::TransferRuleSaved {
+                id: fengqiao_domain::org::new_id(),
+                rule: fengqiao_domain::transfer::TransferRule {
+                    category: category.into(),
+                    node_id: None,
+                    partner_id,
+                    handle_hours,
+                },
+            };
+            self.append(actor, event, &[]).await?;
+        }
         Ok(())
     }
 

@@ -324,7 +324,9 @@ impl App {
         Ok(candidates)
     }
 
-    /// Confirms the category and chooses the branch (研判分流).
+    /// Confirms the category and chooses the branch (研判分流). A non-police matter is
+    /// transferred (交办) to `partner` when given, otherwise to the agency the transfer
+    /// list names for the category and place.
     pub async fn triage_as(
         &self,
         principal: &Principal,
@@ -332,15 +334,40 @@ impl App {
         category: &str,
         branch: Branch,
         note: Option<String>,
+        partner: Option<RecordId>,
     ) -> Result<(), AppError> {
         self.require(principal, Permission::IncidentDispatch, "triage incident")
             .await?;
         self.check_code(CodeTable::IncidentCategory, category)
             .await?;
+        let transfer = if branch == Branch::NonPolice {
+            let incident = self
+                .store
+                .incident(&id.to_string())
+                .await?
+                .ok_or_else(|| AppError::NotFound("incident".into()))?;
+            match self.assignment_for(&incident, category, partner).await? {
+                Some(assignment) => Some(fengqiao_domain::incident::TransferStart {
+                    assignment,
+                    hours: self.settings().await?.transfer_hours,
+                    now: Timestamp::now(),
+                }),
+                None => None,
+            }
+        } else if partner.is_some() {
+            return Err(DomainError::invalid(
+                "partner_id",
+                "only a non-police matter is transferred to an agency",
+            )
+            .into());
+        } else {
+            None
+        };
         let command = IncidentCommand::Triage {
             category: category.to_owned(),
             branch,
             note,
+            transfer,
         };
         self.act(principal, id, command, false).await
     }
@@ -440,9 +467,14 @@ impl App {
                 .await?;
             return Err(AppError::NotFound("incident".into()));
         }
+        let transfer = match self.store.transfer(&row.id).await? {
+            Some(t) => Some(t.state.parse()?),
+            None => None,
+        };
         let status = IncidentStatus {
             state: row.state.parse()?,
             assignee: row.assignee_id.as_deref().and_then(|a| a.parse().ok()),
+            transfer,
         };
         let events = decide(id, &status, command)?;
         let stream = StreamRef::new("incident", id);

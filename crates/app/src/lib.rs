@@ -23,6 +23,7 @@ pub mod policy;
 pub mod settings;
 pub mod summary;
 pub mod trail;
+pub mod transfer;
 pub mod users;
 
 pub use error::{AppError, RowError};

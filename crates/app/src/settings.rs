@@ -57,6 +57,12 @@ pub const SETTINGS: &[SettingSpec] = &[
     number("repeat.min_count", 2, 50, "3"),
     number("repeat.radius_m", 5, 2000, "50"),
     number("repeat.surge_percent", 110, 1000, "200"),
+    number("transfer.assign_hours", 1, 168, "2"),
+    number("transfer.verify_hours", 1, 720, "24"),
+    number("transfer.handle_hours", 1, 2160, "72"),
+    number("transfer.feedback_hours", 1, 720, "24"),
+    number("transfer.evaluate_hours", 1, 720, "48"),
+    number("transfer.review_hours", 1, 720, "72"),
     SettingSpec {
         key: "map.tile_url",
         kind: SettingKind::Text,
@@ -101,6 +107,8 @@ pub struct Settings {
     pub repeat_radius_m: i64,
     /// 一类多发: a week's count must exceed this percentage of the trailing mean.
     pub repeat_surge_percent: i64,
+    /// 非警务转办: hours allowed per step of the loop.
+    pub transfer_hours: fengqiao_domain::transfer::StepHours,
     /// Every setting as stored or defaulted, by key (for the settings page).
     pub raw: Vec<(&'static str, Value)>,
 }
@@ -140,6 +148,16 @@ impl Settings {
             repeat_min_count: int("repeat.min_count"),
             repeat_radius_m: int("repeat.radius_m"),
             repeat_surge_percent: int("repeat.surge_percent"),
+            transfer_hours: {
+                let mut hours = [0; 6];
+                for (slot, step) in hours
+                    .iter_mut()
+                    .zip(fengqiao_domain::transfer::TransferStep::ALL)
+                {
+                    *slot = int(&format!("transfer.{step}_hours"));
+                }
+                fengqiao_domain::transfer::StepHours { hours }
+            },
             map_tile_url: get("map.tile_url")
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),

@@ -17,6 +17,7 @@ use crate::codes::{CodeEntry, CodeTable};
 use crate::incident::{Branch, CategorySuggestion, IntakeFields, RepeatMarks};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use crate::policy::Permission;
+use crate::transfer::{Satisfaction, TransferRule, TransferStep};
 
 /// The record an event belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -449,6 +450,118 @@ pub enum DomainEvent {
         /// Incident id.
         id: RecordId,
     },
+    /// A non-police matter was sent to a partner agency (交办), first or again.
+    TransferAssigned {
+        /// Incident id.
+        id: RecordId,
+        /// The agency.
+        partner_id: RecordId,
+        /// The rule of the transfer list that proposed the agency.
+        rule_id: Option<RecordId>,
+        /// Whether the dispatcher chose another agency than the rule's.
+        overridden: bool,
+        /// The rule's own handling time, hours.
+        handle_hours: Option<i64>,
+        /// Deadline to sign for it.
+        due_at: String,
+    },
+    /// The agency signed for the matter (签收).
+    TransferSigned {
+        /// Incident id.
+        id: RecordId,
+        /// The agency.
+        partner_id: RecordId,
+        /// Deadline of the verification.
+        due_at: String,
+    },
+    /// The agency verified the matter (核查).
+    TransferVerified {
+        /// Incident id.
+        id: RecordId,
+        /// Findings.
+        note: String,
+        /// Deadline of the handling.
+        due_at: String,
+    },
+    /// The agency handled the matter (处置).
+    TransferHandled {
+        /// Incident id.
+        id: RecordId,
+        /// What was done.
+        note: String,
+        /// Deadline of the report.
+        due_at: String,
+    },
+    /// The agency reported back (反馈).
+    TransferFedBack {
+        /// Incident id.
+        id: RecordId,
+        /// The report.
+        narrative: String,
+        /// Deadline of the return call.
+        due_at: String,
+    },
+    /// The agency declined the matter as not theirs (退回).
+    TransferDeclined {
+        /// Incident id.
+        id: RecordId,
+        /// The agency.
+        partner_id: RecordId,
+        /// Why.
+        reason: String,
+        /// Deadline for the station to reassign it.
+        due_at: String,
+    },
+    /// The caller's satisfaction was recorded (评价).
+    TransferEvaluated {
+        /// Incident id.
+        id: RecordId,
+        /// How satisfied.
+        satisfaction: Satisfaction,
+        /// What the caller said.
+        note: Option<String>,
+        /// Deadline of the review.
+        due_at: String,
+    },
+    /// The station reviewed the result (问效): accepted, or sent back for handling.
+    TransferReviewed {
+        /// Incident id.
+        id: RecordId,
+        /// Accepted (the incident closes with it).
+        accepted: bool,
+        /// The reviewer's words.
+        note: String,
+        /// When sent back: the new handling deadline.
+        due_at: Option<String>,
+    },
+    /// A step passed its deadline and went to the station chief (督办).
+    TransferEscalated {
+        /// Incident id.
+        id: RecordId,
+        /// The overdue step.
+        step: TransferStep,
+        /// Its deadline.
+        due_at: String,
+    },
+    /// The station chief's instruction on a matter (督办意见).
+    TransferSupervised {
+        /// Incident id.
+        id: RecordId,
+        /// The instruction.
+        note: String,
+    },
+    /// A rule of the transfer list (分流转办清单) was added or changed.
+    TransferRuleSaved {
+        /// Rule id.
+        id: RecordId,
+        /// The rule as it now is.
+        rule: TransferRule,
+    },
+    /// A rule of the transfer list was removed.
+    TransferRuleRemoved {
+        /// Rule id.
+        id: RecordId,
+    },
     /// A synthetic event written by the durability probe (`fengqiao debug append-load`),
     /// only ever into a database that holds nothing else.
     ProbeAppended {
@@ -510,7 +623,20 @@ impl DomainEvent {
             | Self::IncidentAccepted { id, .. }
             | Self::IncidentArrived { id, .. }
             | Self::IncidentHandled { id, .. }
-            | Self::IncidentClosed { id } => StreamRef::new("incident", id),
+            | Self::IncidentClosed { id }
+            | Self::TransferAssigned { id, .. }
+            | Self::TransferSigned { id, .. }
+            | Self::TransferVerified { id, .. }
+            | Self::TransferHandled { id, .. }
+            | Self::TransferFedBack { id, .. }
+            | Self::TransferDeclined { id, .. }
+            | Self::TransferEvaluated { id, .. }
+            | Self::TransferReviewed { id, .. }
+            | Self::TransferEscalated { id, .. }
+            | Self::TransferSupervised { id, .. } => StreamRef::new("incident", id),
+            Self::TransferRuleSaved { id, .. } | Self::TransferRuleRemoved { id } => {
+                StreamRef::new("transfer_rule", id)
+            }
             Self::ProbeAppended { .. } => StreamRef::new("probe", "durability"),
         }
     }

@@ -17,6 +17,7 @@ use crate::base::optional_text;
 use crate::event::DomainEvent;
 use crate::identity::{IdCardNumber, PhoneNumber};
 use crate::org::{RecordId, check_name, text_enum};
+use crate::transfer::{Assignment, StepHours, TransferState};
 
 text_enum! {
     /// Where an incident came from (警情来源).
@@ -189,6 +190,8 @@ pub enum IncidentCommand {
         branch: Branch,
         /// For a branch other than police: where it went (department, file, team).
         note: Option<String>,
+        /// For a non-police matter: the agency it goes to (交办), required then.
+        transfer: Option<TransferStart>,
     },
     /// Send it to an officer (first time or again).
     Dispatch {
@@ -222,6 +225,18 @@ pub enum IncidentCommand {
     Close,
 }
 
+/// A non-police matter's assignment at triage, with the deadlines in force and the
+/// time they count from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferStart {
+    /// The agency and why.
+    pub assignment: Assignment,
+    /// Hours per step.
+    pub hours: StepHours,
+    /// Now.
+    pub now: crate::Timestamp,
+}
+
 /// The current state of an incident and who has it, as the decision needs them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentStatus {
@@ -229,6 +244,8 @@ pub struct IncidentStatus {
     pub state: IncidentState,
     /// The officer it is with, once dispatched.
     pub assignee: Option<RecordId>,
+    /// Where its transferred matter stands, if it was transferred.
+    pub transfer: Option<TransferState>,
 }
 
 /// Decides a command against an incident's current state: the events it causes, or
@@ -259,16 +276,32 @@ pub fn decide(
             category,
             branch,
             note,
+            transfer,
         } => {
             if !matches!(status.state, S::Received | S::Triaged) {
                 return refuse("triage");
             }
-            Ok(vec![DomainEvent::IncidentTriaged {
+            let triaged = DomainEvent::IncidentTriaged {
                 id,
                 category: check_name("category", &category, 40)?,
                 branch,
                 note: optional_text("note", note.as_deref(), 500)?,
-            }])
+            };
+            match (branch, transfer) {
+                (Branch::NonPolice, Some(start)) => Ok(vec![
+                    triaged,
+                    start.assignment.event(id, &start.hours, start.now),
+                ]),
+                (Branch::NonPolice, None) => Err(DomainError::invalid(
+                    "partner_id",
+                    "a non-police matter needs the agency it is transferred to, and no rule of the transfer list applies",
+                )),
+                (_, Some(_)) => Err(DomainError::invalid(
+                    "partner_id",
+                    "only a non-police matter is transferred to an agency",
+                )),
+                (_, None) => Ok(vec![triaged]),
+            }
         }
         IncidentCommand::Dispatch {
             staff_id,
@@ -325,6 +358,14 @@ pub fn decide(
             if !matches!(status.state, S::Handled | S::HandedOver) {
                 return refuse("close");
             }
+            if status
+                .transfer
+                .is_some_and(|t| t != TransferState::Reviewed)
+            {
+                return Err(DomainError::Conflict(
+                    "the transferred matter is still open: it closes with its review (问效)".into(),
+                ));
+            }
             Ok(vec![DomainEvent::IncidentClosed { id }])
         }
     }
@@ -379,7 +420,11 @@ mod tests {
     use super::*;
 
     fn status(state: IncidentState, assignee: Option<RecordId>) -> IncidentStatus {
-        IncidentStatus { state, assignee }
+        IncidentStatus {
+            state,
+            assignee,
+            transfer: None,
+        }
     }
 
     #[test]
@@ -392,6 +437,7 @@ mod tests {
                 category: "public_order".into(),
                 branch: Branch::Police,
                 note: None,
+                transfer: None,
             },
             IncidentCommand::Dispatch {
                 staff_id: officer,
@@ -463,6 +509,46 @@ mod tests {
         let handed = IncidentState::Received.after(&event);
         assert_eq!(handed, IncidentState::HandedOver);
         assert!(decide(id, &status(handed, None), IncidentCommand::Close).is_ok());
+        // A transferred matter closes with its review, not before.
+        let open = IncidentStatus {
+            transfer: Some(TransferState::FedBack),
+            ..status(handed, None)
+        };
+        let err = decide(id, &open, IncidentCommand::Close).unwrap_err();
+        assert!(err.to_string().contains("问效"), "{err}");
+        // Non-police needs an agency; a police matter takes none.
+        let triage = |branch, transfer| IncidentCommand::Triage {
+            category: "non_police".into(),
+            branch,
+            note: None,
+            transfer,
+        };
+        let received = status(IncidentState::Received, None);
+        assert!(decide(id, &received, triage(Branch::NonPolice, None)).is_err());
+        let start = TransferStart {
+            assignment: Assignment {
+                partner_id: other,
+                rule_id: None,
+                overridden: false,
+                handle_hours: None,
+            },
+            hours: StepHours::default(),
+            now: crate::Timestamp::now(),
+        };
+        let events = decide(
+            id,
+            &received,
+            triage(Branch::NonPolice, Some(start.clone())),
+        )
+        .unwrap();
+        assert!(matches!(
+            events.as_slice(),
+            [
+                DomainEvent::IncidentTriaged { .. },
+                DomainEvent::TransferAssigned { .. }
+            ]
+        ));
+        assert!(decide(id, &received, triage(Branch::Police, Some(start))).is_err());
     }
 
     #[test]

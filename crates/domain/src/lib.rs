@@ -14,6 +14,7 @@ pub mod incident;
 pub mod org;
 pub mod policy;
 pub mod timestamp;
+pub mod transfer;
 
 pub use actor::Actor;
 pub use error::DomainError;

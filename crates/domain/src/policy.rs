@@ -73,6 +73,10 @@ permissions! {
     IncidentDispatch = "incident.dispatch",
     /// Sign for, arrive at and give feedback on incidents dispatched to oneself.
     IncidentHandle = "incident.handle",
+    /// See, sign for and answer the non-police matters sent to one's own agency.
+    TransferAnswer = "transfer.answer",
+    /// Supervise overdue transferred matters (督办).
+    TransferSupervise = "transfer.supervise",
 }
 
 impl fmt::Display for Permission {
@@ -123,7 +127,8 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             IncidentHandle,
         ],
         Role::GridWorker => &[OrgView, CodesView, BaseView, BaseManage, IncidentView],
-        Role::Volunteer | Role::Partner => &[CodesView],
+        Role::Volunteer => &[CodesView],
+        Role::Partner => &[CodesView, TransferAnswer],
         Role::StationChief => &[
             OrgView,
             UsersView,
@@ -135,6 +140,7 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             BaseManage,
             IncidentView,
             IncidentDispatch,
+            TransferSupervise,
         ],
         Role::BureauViewer => &[
             OrgView,

@@ -16,6 +16,7 @@ mod incident;
 mod log;
 mod project;
 mod queries;
+mod transfer;
 
 pub use access::{AccountRow, Scope, SessionRow, TokenRow, token_hash};
 pub use audit::{Checkpoint, VerifyReport};
@@ -28,6 +29,7 @@ pub use error::StoreError;
 pub use incident::{IncidentRow, RepeatInput, ResponseTime};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
+pub use transfer::{TransferCounts, TransferRow, TransferRuleRow, TransferView};
 
 use std::sync::Arc;
 

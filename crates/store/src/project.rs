@@ -23,6 +23,9 @@ pub(crate) async fn apply(
     if crate::incident::apply(tx, event, at, occurred_at).await? {
         return Ok(());
     }
+    if crate::transfer::apply(tx, event, at, occurred_at).await? {
+        return Ok(());
+    }
     match event {
         DomainEvent::JurisdictionNodeCreated {
             id,
@@ -434,8 +437,20 @@ pub(crate) async fn apply(
         | DomainEvent::IncidentAccepted { .. }
         | DomainEvent::IncidentArrived { .. }
         | DomainEvent::IncidentHandled { .. }
-        // Applied above, by base::project and incident.
-        | DomainEvent::IncidentClosed { .. } => {}
+        | DomainEvent::IncidentClosed { .. }
+        | DomainEvent::TransferAssigned { .. }
+        | DomainEvent::TransferSigned { .. }
+        | DomainEvent::TransferVerified { .. }
+        | DomainEvent::TransferHandled { .. }
+        | DomainEvent::TransferFedBack { .. }
+        | DomainEvent::TransferDeclined { .. }
+        | DomainEvent::TransferEvaluated { .. }
+        | DomainEvent::TransferReviewed { .. }
+        | DomainEvent::TransferEscalated { .. }
+        | DomainEvent::TransferSupervised { .. }
+        | DomainEvent::TransferRuleSaved { .. }
+        // Applied above, by base::project, incident and transfer.
+        | DomainEvent::TransferRuleRemoved { .. } => {}
     }
     Ok(())
 }

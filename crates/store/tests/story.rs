@@ -43,6 +43,7 @@ story!(
     an_incident_read_model_follows_its_steps_on_both_backends,
     group_commit_fails_exactly_the_conflicting_callers,
     a_constraint_error_in_a_batch_loses_no_other_commit,
+    a_transferred_matter_follows_its_loop_on_both_backends,
 );
 
 fn actor() -> Actor {
@@ -991,4 +992,308 @@ async fn a_constraint_error_in_a_batch_loses_no_other_commit(db: TestDb) {
     }
     assert_eq!(db.store.event_count().await.unwrap(), 1 + 62);
     assert_gapless_and_intact(&db).await;
+}
+
+async fn a_transferred_matter_follows_its_loop_on_both_backends(db: TestDb) {
+    use fengqiao_domain::incident::*;
+    use fengqiao_domain::org::Residency;
+    use fengqiao_domain::transfer::{Satisfaction, TransferRule, TransferStep};
+    use fengqiao_store::{Scope, TransferView};
+    let store = &db.store;
+    let (station, incident, first, second, rule) =
+        (new_id(), new_id(), new_id(), new_id(), new_id());
+    create(
+        &db,
+        DomainEvent::JurisdictionNodeCreated {
+            id: station,
+            parent_id: None,
+            level: NodeLevel::Bureau,
+            code: "TB".into(),
+            name: "分局".into(),
+        },
+    )
+    .await
+    .unwrap();
+    for (id, name) in [(first, "城管中队"), (second, "综治办")] {
+        create(
+            &db,
+            DomainEvent::PartnerAgencyCreated {
+                id,
+                name: name.into(),
+                department: Some("urban_management".into()),
+                residency: Residency::Standing,
+                node_id: station,
+                contact_phone: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    create(
+        &db,
+        DomainEvent::TransferRuleSaved {
+            id: rule,
+            rule: TransferRule {
+                category: "non_police".into(),
+                node_id: Some(station),
+                partner_id: first,
+                handle_hours: Some(48),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let rules = store.transfer_rules().await.unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(
+        (
+            rules[0].partner_name.as_str(),
+            rules[0].node_name.as_deref(),
+            rules[0].handle_hours
+        ),
+        ("城管中队", Some("分局"), Some(48))
+    );
+    create(
+        &db,
+        DomainEvent::IncidentReceived {
+            id: incident,
+            number: "J20261201-0009".into(),
+            intake: Box::new(IntakeFields {
+                external_number: None,
+                source: IncidentSource::Call110,
+                called_at: "2026-12-01T10:00:00.000000Z".into(),
+                caller_name: Some("王先生".into()),
+                caller_phone: Some("13900000001".into()),
+                caller_id_number: None,
+                address_text: "某路2号".into(),
+                narrative: "路灯不亮".into(),
+                category: Some("non_police".into()),
+            }),
+            address_id: None,
+            node_id: station,
+            match_score: None,
+            lng: None,
+            lat: None,
+            repeats: RepeatMarks::default(),
+            suggestion: None,
+        },
+    )
+    .await
+    .unwrap();
+    let id = incident;
+    let due = |h: u32| format!("2026-12-01T{h:02}:00:00.000000Z");
+    let step = |event: DomainEvent| async move {
+        let commit = Commit::now(event.stream(), ExpectedVersion::Any, vec![event]);
+        store.commit(&actor(), &[commit], &[]).await.unwrap();
+    };
+    step(DomainEvent::IncidentTriaged {
+        id,
+        category: "non_police".into(),
+        branch: Branch::NonPolice,
+        note: None,
+    })
+    .await;
+    step(DomainEvent::TransferAssigned {
+        id,
+        partner_id: first,
+        rule_id: Some(rule),
+        overridden: false,
+        handle_hours: Some(48),
+        due_at: due(12),
+    })
+    .await;
+    let inbox = store
+        .transfers(
+            &Scope::All,
+            Some(&first.to_string()),
+            TransferView::Open,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(inbox.len(), 1);
+    let row = &inbox[0];
+    assert_eq!(
+        (
+            row.number.as_str(),
+            row.state.as_str(),
+            row.step.as_deref(),
+            row.handle_hours
+        ),
+        ("J20261201-0009", "assigned", Some("assign"), Some(48))
+    );
+    // Past its deadline and not yet escalated: the sweep finds it, once per step.
+    assert_eq!(
+        store.overdue_transfers(&due(13)).await.unwrap(),
+        vec![id.to_string()]
+    );
+    assert!(store.overdue_transfers(&due(11)).await.unwrap().is_empty());
+    step(DomainEvent::TransferEscalated {
+        id,
+        step: TransferStep::Assign,
+        due_at: due(12),
+    })
+    .await;
+    assert!(store.overdue_transfers(&due(13)).await.unwrap().is_empty());
+    let escalated = store
+        .transfers(
+            &Scope::Under(vec![station.to_string()]),
+            None,
+            TransferView::Escalated,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(escalated.len(), 1);
+    assert_eq!(escalated[0].escalations, 1);
+    // Declined, then sent to the other agency: the first's inbox empties.
+    step(DomainEvent::TransferDeclined {
+        id,
+        partner_id: first,
+        reason: "不属城管".into(),
+        due_at: due(14),
+    })
+    .await;
+    step(DomainEvent::TransferAssigned {
+        id,
+        partner_id: second,
+        rule_id: None,
+        overridden: true,
+        handle_hours: None,
+        due_at: due(16),
+    })
+    .await;
+    assert!(
+        store
+            .transfers(
+                &Scope::All,
+                Some(&first.to_string()),
+                TransferView::Open,
+                10
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let events = [
+        DomainEvent::TransferSigned {
+            id,
+            partner_id: second,
+            due_at: due(17),
+        },
+        DomainEvent::TransferVerified {
+            id,
+            note: "属实".into(),
+            due_at: due(18),
+        },
+        DomainEvent::TransferHandled {
+            id,
+            note: "已修复".into(),
+            due_at: due(19),
+        },
+        DomainEvent::TransferFedBack {
+            id,
+            narrative: "当日修复".into(),
+            due_at: due(20),
+        },
+        DomainEvent::TransferEvaluated {
+            id,
+            satisfaction: Satisfaction::Unsatisfied,
+            note: Some("仍有一盏不亮".into()),
+            due_at: due(21),
+        },
+        DomainEvent::TransferReviewed {
+            id,
+            accepted: false,
+            note: "重新处置".into(),
+            due_at: Some(due(22)),
+        },
+    ];
+    for event in events {
+        step(event).await;
+    }
+    let back = store.transfer(&id.to_string()).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            back.state.as_str(),
+            back.step.as_deref(),
+            back.returned,
+            back.handled_at.as_deref()
+        ),
+        ("verified", Some("handle"), 1, None)
+    );
+    assert_eq!(back.decline_reason.as_deref(), Some("不属城管"));
+    assert!(back.overridden && back.rule_id.is_none());
+    for event in [
+        DomainEvent::TransferHandled {
+            id,
+            note: "全部修复".into(),
+            due_at: due(23),
+        },
+        DomainEvent::TransferFedBack {
+            id,
+            narrative: "已全部修复".into(),
+            due_at: due(23),
+        },
+        DomainEvent::TransferEvaluated {
+            id,
+            satisfaction: Satisfaction::Satisfied,
+            note: None,
+            due_at: due(23),
+        },
+        DomainEvent::TransferReviewed {
+            id,
+            accepted: true,
+            note: "办结".into(),
+            due_at: None,
+        },
+        DomainEvent::IncidentClosed { id },
+    ] {
+        step(event).await;
+    }
+    let done = store.transfer(&id.to_string()).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            done.state.as_str(),
+            done.step.as_deref(),
+            done.due_at.as_deref()
+        ),
+        ("reviewed", None, None)
+    );
+    assert_eq!(done.satisfaction.as_deref(), Some("satisfied"));
+    let counts = store.transfer_counts(&Scope::All, None).await.unwrap();
+    assert_eq!(
+        (
+            counts.total,
+            counts.closed,
+            counts.escalated,
+            counts.rated,
+            counts.satisfied
+        ),
+        (1, 1, 0, 1, 1)
+    );
+    assert_eq!(
+        store
+            .transfers(
+                &Scope::All,
+                Some(&second.to_string()),
+                TransferView::Closed,
+                10
+            )
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .incident(&id.to_string())
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "closed"
+    );
+    step(DomainEvent::TransferRuleRemoved { id: rule }).await;
+    assert!(store.transfer_rules().await.unwrap().is_empty());
 }

@@ -105,9 +105,31 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let sweep = tokio::spawn(escalation_sweep(state.app.clone()));
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    sweep.abort();
+    served
+}
+
+/// Every minute, escalates the transferred matters whose current step is overdue
+/// (督办) to the station chief. Several servers on one database may all run it: the
+/// commit's version check lets only one escalation per step through.
+async fn escalation_sweep(app: fengqiao_app::App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app
+            .escalate_overdue_transfers(fengqiao_domain::Timestamp::now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(escalated = n, "overdue transferred matters escalated"),
+            Err(error) => tracing::warn!(%error, "escalation sweep failed"),
+        }
+    }
 }
 
 /// Headers every answer carries: no framing, no sniffing, no referrer, scripts and

@@ -191,6 +191,37 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Page,
             post(pages::incidents::close),
         ),
+        r("GET", "/transfers", Page, get(pages::transfers::list)),
+        r(
+            "GET",
+            "/transfers/{id}",
+            Page,
+            get(pages::transfers::matter),
+        ),
+        r(
+            "POST",
+            "/transfers/{id}/step",
+            Page,
+            post(pages::transfers::step),
+        ),
+        r(
+            "GET",
+            "/admin/transfer-rules",
+            Page,
+            get(pages::transfers::rules),
+        ),
+        r(
+            "POST",
+            "/admin/transfer-rules",
+            Page,
+            post(pages::transfers::add_rule),
+        ),
+        r(
+            "POST",
+            "/admin/transfer-rules/{id}/remove",
+            Page,
+            post(pages::transfers::remove_rule),
+        ),
         r("GET", "/base", Page, get(pages::base::base_page)),
         r(
             "POST",

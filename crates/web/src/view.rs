@@ -38,6 +38,12 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "nav.figures",
         Some(Permission::IncidentView),
     ),
+    (
+        "/transfers",
+        "nav.transfers",
+        Some(Permission::IncidentView),
+    ),
+    ("/transfers", "nav.inbox", Some(Permission::TransferAnswer)),
     ("/base", "nav.base", Some(Permission::BaseView)),
     (
         "/base/addresses",
@@ -49,6 +55,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/admin/staff", "nav.staff", Some(Permission::OrgView)),
     ("/admin/units", "nav.units", Some(Permission::OrgView)),
     ("/admin/partners", "nav.partners", Some(Permission::OrgView)),
+    (
+        "/admin/transfer-rules",
+        "nav.transfer_rules",
+        Some(Permission::OrgView),
+    ),
     ("/admin/users", "nav.users", Some(Permission::UsersView)),
     ("/admin/codes", "nav.codes", Some(Permission::CodesView)),
     ("/admin/roles", "nav.roles", Some(Permission::RolesView)),

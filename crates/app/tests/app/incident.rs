@@ -91,7 +91,14 @@ async fn an_incident_goes_from_the_call_to_closure_with_every_step_in_its_timeli
     assert_eq!(incident.state, "received");
 
     t.app
-        .triage_as(&dispatcher, id, "neighbour_dispute", Branch::Police, None)
+        .triage_as(
+            &dispatcher,
+            id,
+            "neighbour_dispute",
+            Branch::Police,
+            None,
+            None,
+        )
         .await
         .unwrap();
     let candidates = t
@@ -182,7 +189,14 @@ async fn only_the_officer_it_was_sent_to_works_an_incident() {
         .unwrap_err();
     assert!(matches!(early, AppError::Domain(_)), "{early}");
     t.app
-        .triage_as(&dispatcher, id, "neighbour_dispute", Branch::Police, None)
+        .triage_as(
+            &dispatcher,
+            id,
+            "neighbour_dispute",
+            Branch::Police,
+            None,
+            None,
+        )
         .await
         .unwrap();
     let candidates = t
@@ -438,7 +452,7 @@ async fn without_a_category_the_narrative_suggests_one_and_triage_keeps_both() {
     );
     // The dispatcher changes it; the initial category and the suggestion stay.
     t.app
-        .triage_as(&dispatcher, suggested, "debt", Branch::Dispute, None)
+        .triage_as(&dispatcher, suggested, "debt", Branch::Dispute, None, None)
         .await
         .unwrap();
     let row = t
@@ -519,7 +533,14 @@ async fn the_1_3_5_minute_figures_count_from_the_call_to_arrival_and_list_the_la
             .await
             .unwrap();
         t.app
-            .triage_as(&dispatcher, id, "neighbour_dispute", Branch::Police, None)
+            .triage_as(
+                &dispatcher,
+                id,
+                "neighbour_dispute",
+                Branch::Police,
+                None,
+                None,
+            )
             .await
             .unwrap();
         t.app

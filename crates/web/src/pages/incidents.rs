@@ -98,7 +98,7 @@ fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
 
 /// `MM-DD HH:MM:SS` in China Standard Time, for the timeline: segments are timed to
 /// the second (the 1/3/5-minute standard).
-fn local_time_seconds(at: &str) -> String {
+pub(crate) fn local_time_seconds(at: &str) -> String {
     Timestamp::parse(at).map_or_else(
         |_| at.to_owned(),
         |t| {
@@ -111,7 +111,7 @@ fn local_time_seconds(at: &str) -> String {
 }
 
 /// `MM-DD HH:MM` in China Standard Time.
-fn local_time(at: &str) -> String {
+pub(crate) fn local_time(at: &str) -> String {
     Timestamp::parse(at).map_or_else(
         |_| at.to_owned(),
         |t| {
@@ -262,6 +262,10 @@ struct IncidentPage {
     timeline: Vec<(String, String, String)>,
     can_dispatch: bool,
     is_assignee: bool,
+    /// Agencies a non-police matter can be transferred to.
+    agencies: Vec<Choice>,
+    /// The transferred matter: (agency, state in words).
+    transfer: Option<(String, String)>,
 }
 
 /// A candidate's reasons in words.
@@ -349,6 +353,31 @@ pub async fn incident_page(
         .collect();
     let is_assignee =
         detail.incident.assignee_id.is_some() && detail.incident.assignee_id == principal.staff_id;
+    let triageable = matches!(detail.incident.state.as_str(), "received" | "triaged");
+    let agencies = if can_dispatch && triageable {
+        state
+            .app
+            .transfer_agencies_as(&principal)
+            .await?
+            .into_iter()
+            .map(|p| Choice {
+                value: p.id,
+                label: p.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let transfer = state
+        .app
+        .store()
+        .transfer(&detail.incident.id)
+        .await
+        .map_err(fengqiao_app::AppError::from)?
+        .map(|row| {
+            let words = t.s(&format!("transfer.state.{}", row.state)).to_owned();
+            (row.partner_name, words)
+        });
     Ok(render(&IncidentPage {
         shell: Shell::new(&ctx, Some(&principal), "incident.title", "/incidents"),
         source: t
@@ -362,6 +391,8 @@ pub async fn incident_page(
         timeline,
         can_dispatch,
         is_assignee,
+        agencies,
+        transfer,
     }))
 }
 
@@ -372,6 +403,9 @@ pub struct TriageForm {
     branch: String,
     #[serde(default)]
     note: Option<String>,
+    /// The agency of a non-police matter; empty: the transfer list's.
+    #[serde(default)]
+    partner_id: Option<String>,
 }
 
 /// `POST /incidents/{id}/triage`.
@@ -382,6 +416,18 @@ pub async fn triage(
     Form(form): Form<TriageForm>,
 ) -> Result<Response, PageError> {
     let branch: Branch = form.branch.parse().map_err(WebError::from)?;
+    let partner = match form.partner_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(text.parse::<RecordId>().map_err(|_| {
+            PageError(WebError::Invalid {
+                field: Some("partner_id".into()),
+                message: format!("not a partner agency id: {text:?}"),
+                rows: Vec::new(),
+            })
+        })?),
+    };
+    // The agency field only means something for a non-police matter.
+    let partner = partner.filter(|_| branch == Branch::NonPolice);
     state
         .app
         .triage_as(
@@ -390,6 +436,7 @@ pub async fn triage(
             &form.category,
             branch,
             form.note,
+            partner,
         )
         .await?;
     Ok(after_post(&ctx, &format!("/incidents/{id}")))

@@ -11,6 +11,7 @@ pub mod home;
 pub mod incidents;
 pub mod org;
 pub mod system;
+pub mod transfers;
 pub mod users;
 
 use askama::Template;
