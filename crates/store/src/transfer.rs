@@ -37,7 +37,7 @@ pub(crate) async fn apply(
                  SELECT $1, $2, $3, $4, $5, i.node_id, 'assigned', 'assign', $6, $7, 0, 0, $8 FROM incidents i WHERE i.id = $1 \
                  ON CONFLICT (incident_id) DO UPDATE SET partner_id = excluded.partner_id, rule_id = excluded.rule_id, \
                  overridden = excluded.overridden, handle_hours = excluded.handle_hours, state = 'assigned', step = 'assign', \
-                 due_at = excluded.due_at, assigned_at = excluded.assigned_at, signed_at = NULL, updated_at = excluded.updated_at",
+                 due_at = excluded.due_at, assigned_at = excluded.assigned_at, signed_at = NULL, escalated_step = NULL, updated_at = excluded.updated_at",
             )
             .bind(id.to_string())
             .bind(partner_id.to_string())
@@ -51,7 +51,7 @@ pub(crate) async fn apply(
             .await?;
         }
         DomainEvent::TransferSigned { id, due_at, .. } => {
-            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, signed_at = $4, updated_at = $5 \
+            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, signed_at = $4, escalated_step = NULL, updated_at = $5 \
                        WHERE incident_id = $6";
             update(
                 tx,
@@ -66,7 +66,7 @@ pub(crate) async fn apply(
             .await?;
         }
         DomainEvent::TransferVerified { id, note, due_at } => {
-            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, verified_at = $4, updated_at = $5, \
+            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, verified_at = $4, escalated_step = NULL, updated_at = $5, \
                        verify_note = $7 WHERE incident_id = $6";
             update_with(
                 tx,
@@ -79,7 +79,7 @@ pub(crate) async fn apply(
             .await?;
         }
         DomainEvent::TransferHandled { id, note, due_at } => {
-            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, handled_at = $4, updated_at = $5, \
+            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, handled_at = $4, escalated_step = NULL, updated_at = $5, \
                        handle_note = $7 WHERE incident_id = $6";
             update_with(
                 tx,
@@ -96,7 +96,7 @@ pub(crate) async fn apply(
             narrative,
             due_at,
         } => {
-            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, fed_back_at = $4, updated_at = $5, \
+            let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, fed_back_at = $4, escalated_step = NULL, updated_at = $5, \
                        feedback = $7 WHERE incident_id = $6";
             update_with(
                 tx,
@@ -113,7 +113,7 @@ pub(crate) async fn apply(
         } => {
             sqlx::query(
                 "UPDATE transfers SET state = 'declined', step = 'assign', due_at = $1, signed_at = NULL, \
-                 decline_reason = $2, updated_at = $3 WHERE incident_id = $4",
+                 decline_reason = $2, escalated_step = NULL, updated_at = $3 WHERE incident_id = $4",
             )
             .bind(due_at)
             .bind(reason)
@@ -130,7 +130,7 @@ pub(crate) async fn apply(
         } => {
             sqlx::query(
                 "UPDATE transfers SET state = 'evaluated', step = 'review', due_at = $1, evaluated_at = $2, \
-                 satisfaction = $3, evaluation_note = $4, updated_at = $5 WHERE incident_id = $6",
+                 satisfaction = $3, evaluation_note = $4, escalated_step = NULL, updated_at = $5 WHERE incident_id = $6",
             )
             .bind(due_at)
             .bind(occurred_at)
@@ -150,14 +150,14 @@ pub(crate) async fn apply(
             let query = if *accepted {
                 sqlx::query(
                     "UPDATE transfers SET state = 'reviewed', step = NULL, due_at = NULL, reviewed_at = $1, \
-                     review_note = $2, updated_at = $3 WHERE incident_id = $4",
+                     review_note = $2, escalated_step = NULL, updated_at = $3 WHERE incident_id = $4",
                 )
                 .bind(occurred_at)
             } else {
                 // Sent back: handled again, reported again, asked again.
                 sqlx::query(
                     "UPDATE transfers SET state = 'verified', step = 'handle', due_at = $1, review_note = $2, \
-                     returned = returned + 1, handled_at = NULL, fed_back_at = NULL, evaluated_at = NULL, \
+                     returned = returned + 1, escalated_step = NULL, handled_at = NULL, fed_back_at = NULL, evaluated_at = NULL, \
                      updated_at = $3 WHERE incident_id = $4",
                 )
                 .bind(due_at.clone().unwrap_or_default())

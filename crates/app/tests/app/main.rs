@@ -13,6 +13,7 @@ use fengqiao_store::{DatabaseTarget, Scope, Store, StoreOptions};
 
 mod base;
 mod incident;
+mod transfer;
 
 struct TestApp {
     app: App,

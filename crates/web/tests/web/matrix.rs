@@ -50,6 +50,8 @@ enum Record {
     Establishment,
     Campaign,
     Incident,
+    /// A non-police incident transferred to the place's station's 司法所.
+    Transfer,
 }
 
 impl Record {
@@ -159,6 +161,32 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
             "/api/v1/incidents/{id}",
             Some("incident.view"),
             One(Incident),
+        ),
+        (
+            "GET",
+            "/transfers",
+            Some("incident.view|transfer.answer"),
+            List(Transfer),
+        ),
+        (
+            "GET",
+            "/transfers/{id}",
+            Some("incident.view|transfer.answer"),
+            One(Transfer),
+        ),
+        (
+            "POST",
+            "/transfers/{id}/step",
+            Some("transfer.answer"),
+            Step(Transfer),
+        ),
+        ("GET", "/admin/transfer-rules", Some("org.view"), Global),
+        ("POST", "/admin/transfer-rules", Some("org.manage"), Global),
+        (
+            "POST",
+            "/admin/transfer-rules/{id}/remove",
+            Some("org.manage"),
+            Job,
         ),
         ("GET", "/base", Some("base.view"), List(Node)),
         ("POST", "/base/campaigns", Some("base.manage"), Create(Node)),
@@ -512,7 +540,8 @@ fn grants(role: Role) -> &'static [&'static str] {
             "base.manage",
             "incident.view",
         ],
-        Role::Volunteer | Role::Partner => &["codes.view"],
+        Role::Volunteer => &["codes.view"],
+        Role::Partner => &["codes.view", "transfer.answer"],
         Role::StationChief => &[
             "org.view",
             "users.view",
@@ -524,6 +553,7 @@ fn grants(role: Role) -> &'static [&'static str] {
             "base.manage",
             "incident.view",
             "incident.dispatch",
+            "transfer.supervise",
         ],
         Role::BureauViewer => &[
             "org.view",
@@ -649,6 +679,7 @@ async fn probe(
         Some(Record::Establishment) => base.establishment.to_string(),
         Some(Record::Campaign) => base.campaign.to_string(),
         Some(Record::Incident) => base.incident.to_string(),
+        Some(Record::Transfer) => base.transfer.to_string(),
         Some(Record::Node) | None => p.node.to_string(),
         Some(Record::Staff) => p.staff.to_string(),
         Some(Record::User) => p.user.to_string(),
@@ -671,6 +702,7 @@ async fn probe(
         Some(Record::Node) if !api => format!("/admin/org/nodes/{record_id}\""),
         Some(Record::Address) if !api => format!("/base/addresses/{record_id}\""),
         Some(Record::Incident) if !api => format!("/incidents/{record_id}\""),
+        Some(Record::Transfer) => format!("/transfers/{record_id}\""),
         Some(Record::Person) if !api => format!("/base/people/{record_id}\""),
         Some(Record::Establishment) if !api => format!("id=\"e-{record_id}\""),
         _ => format!("\"id\":\"{record_id}\""),
@@ -717,6 +749,15 @@ async fn probe(
             (s("name"), unique("队")),
         ]),
         ("POST", "/admin/staff/{id}/reveal") => Some(vec![(s("reason"), s("核实联系人身份"))]),
+        ("POST", "/transfers/{id}/step") => Some(vec![(s("step"), s("sign"))]),
+        ("POST", "/admin/transfer-rules") => Some(vec![
+            (s("category"), s("non_police")),
+            (s("node_id"), p.node.to_string()),
+            (
+                s("partner_id"),
+                station.agency.expect("stations have a 司法所").to_string(),
+            ),
+        ]),
         ("POST", "/incidents") => Some(vec![
             (s("source"), s("call_110")),
             (s("address_text"), base.address_text.clone()),
@@ -918,7 +959,9 @@ async fn run_role(role: Role) {
     // Signing out last, so the session serves every other probe.
     rows.sort_by_key(|(m, p, _, _)| (*m == "POST" && *p == "/logout") as u8);
     for (method, pattern, permission, shape) in rows {
-        let permitted = permission.is_none_or(|p| grants(role).contains(&p));
+        // `a|b`: either permission opens the route (the agency's inbox and the
+        // station's list are one page).
+        let permitted = permission.is_none_or(|p| p.split('|').any(|q| grants(role).contains(&q)));
         let record = match shape {
             Shape::List(r) | Shape::One(r) | Shape::Create(r) | Shape::Step(r) => Some(r),
             _ => None,

@@ -34,6 +34,8 @@ pub struct Place {
     pub service: RecordId,
     /// The base records at a community or grid (none at stations and bureaus).
     pub base: Option<BaseRecords>,
+    /// A station's 司法所.
+    pub agency: Option<RecordId>,
 }
 
 /// One of each base record at a place.
@@ -55,14 +57,29 @@ pub struct BaseRecords {
     pub campaign: RecordId,
     /// An incident received at the address.
     pub incident: RecordId,
+    /// A non-police incident at the address, transferred to the station's 司法所.
+    pub transfer: RecordId,
 }
 
 /// Writes one of each base record at a community or grid.
-async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> BaseRecords {
+async fn base_records(
+    app: &App,
+    code: &str,
+    node: RecordId,
+    serial: usize,
+    agency: RecordId,
+) -> BaseRecords {
     use fengqiao_domain::base::*;
     use fengqiao_domain::org::new_id;
-    let (address, house, person, establishment, campaign, incident) =
-        (new_id(), new_id(), new_id(), new_id(), new_id(), new_id());
+    let (address, house, person, establishment, campaign, incident, transfer) = (
+        new_id(),
+        new_id(),
+        new_id(),
+        new_id(),
+        new_id(),
+        new_id(),
+        new_id(),
+    );
     let address_code = format!("ADDR-{code}");
     let address_text = format!(
         "浙江省绍兴市诸暨市枫桥镇{code}村{}组{}号",
@@ -149,6 +166,44 @@ async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> B
             repeats: Default::default(),
             suggestion: None,
         },
+        DomainEvent::IncidentReceived {
+            id: transfer,
+            number: format!("J20261201-{:04}", 5000 + serial),
+            intake: Box::new(fengqiao_domain::incident::IntakeFields {
+                external_number: None,
+                source: fengqiao_domain::incident::IncidentSource::Online,
+                called_at: fengqiao_domain::Timestamp::now().to_string(),
+                caller_name: None,
+                caller_phone: None,
+                caller_id_number: None,
+                address_text: address_text.clone(),
+                narrative: format!("{code}路灯损坏"),
+                category: Some("non_police".into()),
+            }),
+            address_id: Some(address),
+            node_id: node,
+            match_score: Some(1.0),
+            lng: None,
+            lat: None,
+            repeats: Default::default(),
+            suggestion: None,
+        },
+    ];
+    let hours = fengqiao_domain::transfer::StepHours::default();
+    let transferred = [
+        DomainEvent::IncidentTriaged {
+            id: transfer,
+            category: "non_police".into(),
+            branch: fengqiao_domain::incident::Branch::NonPolice,
+            note: None,
+        },
+        fengqiao_domain::transfer::Assignment {
+            partner_id: agency,
+            rule_id: None,
+            overridden: false,
+            handle_hours: None,
+        }
+        .event(transfer, &hours, fengqiao_domain::Timestamp::now()),
     ];
     let commits: Vec<_> = events
         .into_iter()
@@ -157,6 +212,14 @@ async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> B
         })
         .collect();
     app.store().commit(&actor(), &commits, &[]).await.unwrap();
+    for event in transferred {
+        let commit = fengqiao_store::Commit::now(
+            event.stream(),
+            fengqiao_store::ExpectedVersion::Any,
+            vec![event],
+        );
+        app.store().commit(&actor(), &[commit], &[]).await.unwrap();
+    }
     BaseRecords {
         address,
         address_code,
@@ -166,6 +229,7 @@ async fn base_records(app: &App, code: &str, node: RecordId, serial: usize) -> B
         establishment,
         campaign,
         incident,
+        transfer,
     }
 }
 
@@ -220,6 +284,8 @@ impl TestApp {
             ("C3", Some("S3"), NodeLevel::Community),
         ];
         let mut ids: HashMap<&str, RecordId> = HashMap::new();
+        // Each station's 司法所, which the transfers of its places go to.
+        let mut agencies: HashMap<&str, RecordId> = HashMap::new();
         for (code, parent, level) in tree.into_iter().chain([
             ("G3", Some("C3"), NodeLevel::Grid),
             ("G4", Some("C4"), NodeLevel::Grid),
@@ -281,9 +347,11 @@ impl TestApp {
                 )
                 .await
                 .unwrap();
+                let agency = fengqiao_domain::org::new_id();
+                agencies.insert(code, agency);
                 app.create_partner(
                     &actor(),
-                    fengqiao_domain::org::new_id(),
+                    agency,
                     NewPartner {
                         name: format!("{code}司法所"),
                         department: Some("justice_office".into()),
@@ -296,7 +364,15 @@ impl TestApp {
                 .unwrap();
             }
             let base = if matches!(level, NodeLevel::Community | NodeLevel::Grid) {
-                Some(base_records(&app, code, id, places.len()).await)
+                let mut station = parent;
+                while let Some(up) = station.filter(|s| !agencies.contains_key(s)) {
+                    station = tree
+                        .iter()
+                        .find(|(c, _, _)| *c == up)
+                        .and_then(|(_, p, _)| *p);
+                }
+                let agency = agencies[station.expect("a leaf lies under a station")];
+                Some(base_records(&app, code, id, places.len(), agency).await)
             } else {
                 None
             };
@@ -309,16 +385,20 @@ impl TestApp {
                     user,
                     service,
                     base,
+                    agency: agencies.get(code).copied(),
                 },
             );
         }
         for role in Role::ALL {
-            Self::account(
+            // The partner's account belongs to its home station's 司法所.
+            let agency = (*role == Role::Partner).then(|| agencies[role_home(*role)]);
+            Self::account_of(
                 &app,
                 role.as_str(),
                 *role,
                 role_home(*role),
                 Some(hash.clone()),
+                agency,
             )
             .await;
         }
@@ -354,11 +434,22 @@ impl TestApp {
         code: &str,
         hash: Option<String>,
     ) -> RecordId {
+        Self::account_of(app, username, role, code, hash, None).await
+    }
+
+    async fn account_of(
+        app: &App,
+        username: &str,
+        role: Role,
+        code: &str,
+        hash: Option<String>,
+        partner_id: Option<RecordId>,
+    ) -> RecordId {
         let new = NewUser {
             username: username.into(),
             display_name: format!("{username}用户"),
             staff_id: None,
-            partner_id: None,
+            partner_id,
             roles: vec![role],
             jurisdiction_codes: vec![code.into()],
             must_change_password: false,
