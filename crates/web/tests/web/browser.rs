@@ -510,3 +510,121 @@ async fn one_incident_goes_from_the_call_to_closure_through_the_dispatcher_and_t
     );
     browser.shot("incident-closed").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_police_matter_goes_to_the_agency_and_back_and_the_timeline_has_every_step() {
+    if !available() {
+        return;
+    }
+    let (browser, _app) = start().await;
+
+    // The command room takes an online request and sends it to people's mediation:
+    // the transfer list names the justice office for disputes.
+    browser.sign_in("dispatcher").await;
+    browser.open("/incidents").await;
+    browser.select("#source", "online").await;
+    browser.fill("#caller_phone", "13712345678").await;
+    browser.fill("#address_text", "枫溪镇政府东侧").await;
+    browser
+        .fill(
+            "#narrative",
+            "楼上住户家中漏水渗到楼下，双方为赔偿争执不下，要求调解",
+        )
+        .await;
+    browser.click("#intake-submit").await;
+    let number = browser.wait_text("#incident-number", "J").await;
+    let number = number.split_whitespace().next().unwrap().to_owned();
+    let url = browser.client.current_url().await.unwrap();
+    let id = url.path().trim_start_matches("/incidents/").to_owned();
+    browser
+        .select("#triage-category", "neighbour_dispute")
+        .await;
+    browser.select("#triage-branch", "non_police").await;
+    browser.click("#triage-submit").await;
+    browser.wait_text("#incident-transfer", "司法所").await;
+
+    // The agency's user finds it in the inbox and works it step by step.
+    browser.sign_in("partner").await;
+    browser.open("/transfers").await;
+    browser.wait_text("#transfers", &number).await;
+    browser.shot("transfer-inbox").await;
+    browser.open(&format!("/transfers/{id}")).await;
+    browser.click("#transfer-sign").await;
+    browser.wait_text("#transfer-state", "已签收").await;
+    for (field, button, state, words) in [
+        (
+            "#verify-note",
+            "#transfer-verify",
+            "已核查",
+            "两户均在家，漏水属实",
+        ),
+        (
+            "#handle-note",
+            "#transfer-handle",
+            "已处置",
+            "调解员上门，楼上修复管道并赔偿",
+        ),
+        (
+            "#feedback-note",
+            "#transfer-feedback",
+            "已反馈",
+            "已调解成功，签订调解协议",
+        ),
+    ] {
+        browser.fill(field, words).await;
+        browser.click(button).await;
+        browser.wait_text("#transfer-state", state).await;
+    }
+
+    // The command room calls the caller back, records the rating and reviews it.
+    browser.sign_in("dispatcher").await;
+    browser.open("/transfers").await;
+    browser.wait_text("#transfers", &number).await;
+    browser.open(&format!("/transfers/{id}")).await;
+    browser.wait_text("#feedback-text", "调解协议").await;
+    browser.select("#satisfaction", "satisfied").await;
+    browser.fill("#evaluation-note", "群众表示满意").await;
+    browser.click("#transfer-evaluate").await;
+    browser.wait_text("#transfer-state", "已评价").await;
+    browser.fill("#review-note", "按期办结，群众满意").await;
+    browser.click("#transfer-accept").await;
+    browser.wait_text("#transfer-state", "已问效办结").await;
+    let steps = browser.text("#transfer-steps").await;
+    let stamped = regex::Regex::new(r"\d\d-\d\d \d\d:\d\d:\d\d").unwrap();
+    assert_eq!(
+        stamped.find_iter(&steps).count(),
+        6,
+        "each of the six steps shows when it was done: {steps}"
+    );
+    browser.shot("transfer-reviewed").await;
+
+    browser.open(&format!("/incidents/{id}")).await;
+    browser.wait_text("#incident-state", "已办结").await;
+    let timeline = browser.text("#incident-timeline").await;
+    let order = [
+        "接报警情",
+        "研判分流",
+        "交办",
+        "承办单位签收",
+        "核查",
+        "处置",
+        "反馈",
+        "群众评价",
+        "问效",
+        "办结",
+    ];
+    let mut from = 0;
+    for step in order {
+        let at = timeline[from..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step} missing after byte {from}: {timeline}"));
+        from += at + step.len();
+    }
+    for who in ["dispatcher", "partner"] {
+        assert!(timeline.contains(who), "{who} missing: {timeline}");
+    }
+    assert!(
+        stamped.find_iter(&timeline).count() >= order.len(),
+        "every step has its time: {timeline}"
+    );
+}
