@@ -302,7 +302,7 @@ impl Listener {
                         let _ = self.sender.send(Change::Resync);
                     }
                     Err(error) => {
-                        tracing::warn!(%error, "cannot listen for other servers' changes; retrying")
+                        tracing::warn!(%error, "cannot listen for other servers' changes; retrying");
                     }
                 }
                 continue;
