@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_base;
 mod error;
 pub mod incident;
+pub mod incident_board;
 pub mod incident_figures;
 pub mod incident_import;
 mod incident_numbers;

@@ -256,6 +256,7 @@ async fn open_sqlite(path: &Path, max_connections: u32) -> Result<Store, StoreEr
         backend: crate::Backend::Sqlite,
         description: display.clone(),
         group: Default::default(),
+        changes: crate::changes::Changes::in_process(),
     };
     check_sqlite_identity(&store, &display).await?;
     Ok(store)
@@ -410,11 +411,18 @@ async fn open_postgres(
         .connect_with(options)
         .await
         .map_err(connect_error)?;
+    // The schema names this store's notifications, so stores in other schemas of the
+    // same database ignore them.
+    let current: String = sqlx::query("SELECT COALESCE(current_schema()::text, '')")
+        .fetch_one(&pool)
+        .await?
+        .try_get(0)?;
     Ok(Store {
         pool,
         backend: crate::Backend::Postgres,
         description: display,
         group: Default::default(),
+        changes: crate::changes::Changes::postgres(url, current),
     })
 }
 

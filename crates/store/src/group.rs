@@ -18,6 +18,7 @@ use sqlx::AnyPool;
 use tokio::sync::oneshot;
 
 use crate::StoreError;
+use crate::changes::Changes;
 use crate::log::{Commit, SideWrite, StoredEvent, append_one, write_head};
 
 /// The most requests run in one transaction.
@@ -53,7 +54,12 @@ impl std::fmt::Debug for GroupCommit {
 
 impl GroupCommit {
     /// Queues a request, starting the writer when none is running.
-    pub(crate) fn submit(self: &Arc<Self>, pool: &AnyPool, request: Request) {
+    pub(crate) fn submit(
+        self: &Arc<Self>,
+        pool: &AnyPool,
+        changes: &Arc<Changes>,
+        request: Request,
+    ) {
         let start = {
             let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
             queue.pending.push(request);
@@ -61,8 +67,8 @@ impl GroupCommit {
         };
         if start {
             let this = Arc::clone(self);
-            let pool = pool.clone();
-            tokio::spawn(async move { this.write_loop(pool).await });
+            let (pool, changes) = (pool.clone(), Arc::clone(changes));
+            tokio::spawn(async move { this.write_loop(pool, changes).await });
         }
     }
 
@@ -76,7 +82,7 @@ impl GroupCommit {
         queue.pending.drain(..n).collect()
     }
 
-    async fn write_loop(self: Arc<Self>, pool: AnyPool) {
+    async fn write_loop(self: Arc<Self>, pool: AnyPool, changes: Arc<Changes>) {
         // Should a batch panic or the runtime drop this task, the next caller starts a
         // new writer instead of waiting for one that is gone (the lost batch's callers
         // see their reply dropped). After a normal end `take` has already reset it.
@@ -96,18 +102,21 @@ impl GroupCommit {
                 reset.1 = false;
                 return;
             }
-            run_batch(&pool, batch).await;
+            run_batch(&pool, &changes, batch).await;
         }
     }
 }
 
-/// Runs one batch in one transaction and answers its callers.
-async fn run_batch(pool: &AnyPool, batch: Vec<Request>) {
+/// Runs one batch in one transaction, announces what it committed and answers its
+/// callers.
+async fn run_batch(pool: &AnyPool, changes: &Changes, batch: Vec<Request>) {
     metrics::histogram!("fengqiao_group_commit_batch_size").record(batch.len() as f64);
     let mut answers: Vec<(Reply, Result<Vec<StoredEvent>, StoreError>)> =
         Vec::with_capacity(batch.len());
-    match write_batch(pool, batch, &mut answers).await {
+    match write_batch(pool, changes, batch, &mut answers).await {
         Ok(()) => {
+            // Committed: now, and only now, subscribers may hear of it.
+            changes.announce(&committed(&answers));
             let appended: usize = answers
                 .iter()
                 .filter_map(|(_, r)| r.as_ref().ok())
@@ -136,6 +145,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Request>) {
 /// the error struck are answered with it too).
 async fn write_batch(
     pool: &AnyPool,
+    changes: &Changes,
     batch: Vec<Request>,
     answers: &mut Vec<(Reply, Result<Vec<StoredEvent>, StoreError>)>,
 ) -> Result<(), StoreError> {
@@ -188,6 +198,8 @@ async fn write_batch(
         }
         if answers.iter().any(|(_, r)| r.is_ok()) {
             write_head(&mut tx, seq, &prev_hash).await?;
+            // PostgreSQL delivers these only if the COMMIT below succeeds.
+            changes.notify_in(&mut tx, &committed(answers)).await?;
             tx.commit().await?;
         } else {
             tx.rollback().await?;
@@ -201,6 +213,15 @@ async fn write_batch(
         }
     }
     result
+}
+
+/// The events of the callers whose part of the batch was written.
+fn committed(answers: &[(Reply, Result<Vec<StoredEvent>, StoreError>)]) -> Vec<&StoredEvent> {
+    answers
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .flatten()
+        .collect()
 }
 
 /// A copy of an error for every caller of a failed batch (driver errors cannot be

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::base::{Sql, like};
 use crate::{Scope, Store, StoreError};
 
 type Tx = Transaction<'static, Any>;
@@ -314,6 +315,118 @@ fn row(r: &AnyRow) -> Result<IncidentRow, sqlx::Error> {
     })
 }
 
+/// Which incidents a list shows (the board's search): every field narrows the list,
+/// an empty one does not. Times are canonical text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentFilter {
+    /// Words in the number (or external number), the address as said or matched, or
+    /// the narrative; its digits (three or more, when it is nothing but a number) also
+    /// in the caller's phone.
+    pub text: Option<String>,
+    /// State codes, any of them (all when empty).
+    pub states: Vec<String>,
+    /// Category codes, any of them: the final category, or else the initial one.
+    pub categories: Vec<String>,
+    /// Source code.
+    pub source: Option<String>,
+    /// Called at or after.
+    pub called_from: Option<String>,
+    /// Called before.
+    pub called_before: Option<String>,
+    /// Only incidents flagged as repeats (any rule).
+    pub repeat: bool,
+    /// Only incidents with this officer.
+    pub assignee: Option<String>,
+    /// Rows skipped.
+    pub offset: i64,
+    /// Rows returned at most.
+    pub limit: i64,
+}
+
+impl Default for IncidentFilter {
+    fn default() -> Self {
+        Self {
+            text: None,
+            states: Vec::new(),
+            categories: Vec::new(),
+            source: None,
+            called_from: None,
+            called_before: None,
+            repeat: false,
+            assignee: None,
+            offset: 0,
+            limit: 50,
+        }
+    }
+}
+
+impl IncidentFilter {
+    fn conditions(&self, sql: &mut Sql) {
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let p = sql.param(like(text));
+            let upper = sql.param(like(&text.to_uppercase()));
+            let mut alternatives = vec![
+                format!("UPPER(i.number) LIKE {upper} ESCAPE '\\'"),
+                format!("UPPER(i.external_number) LIKE {upper} ESCAPE '\\'"),
+                format!("i.address_text LIKE {p} ESCAPE '\\'"),
+                format!("a.text LIKE {p} ESCAPE '\\'"),
+                format!("i.narrative LIKE {p} ESCAPE '\\'"),
+            ];
+            // A number as a caller gives it (138 0013 8000, 138-0013-8000) is digits.
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            let only_number = text
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+            if only_number && digits.len() >= 3 {
+                let d = sql.param(like(&digits));
+                alternatives.push(format!("i.caller_phone LIKE {d} ESCAPE '\\'"));
+            }
+            sql.text
+                .push_str(&format!(" AND ({})", alternatives.join(" OR ")));
+        }
+        let any_of = |sql: &mut Sql, column: &str, values: &[String]| {
+            if values.is_empty() {
+                return;
+            }
+            let list: Vec<String> = values.iter().map(|v| sql.param(v.as_str())).collect();
+            sql.text
+                .push_str(&format!(" AND {column} IN ({})", list.join(", ")));
+        };
+        any_of(sql, "i.state", &self.states);
+        any_of(
+            sql,
+            "COALESCE(i.category, i.category_initial)",
+            &self.categories,
+        );
+        if let Some(source) = &self.source {
+            let p = sql.param(source.as_str());
+            sql.text.push_str(&format!(" AND i.source = {p}"));
+        }
+        if let Some(from) = &self.called_from {
+            let p = sql.param(from.as_str());
+            sql.text.push_str(&format!(" AND i.called_at >= {p}"));
+        }
+        if let Some(before) = &self.called_before {
+            let p = sql.param(before.as_str());
+            sql.text.push_str(&format!(" AND i.called_at < {p}"));
+        }
+        if self.repeat {
+            sql.text.push_str(
+                " AND (i.repeat_person <> 0 OR i.repeat_place <> 0 OR i.repeat_category <> 0)",
+            );
+        }
+        if let Some(staff) = &self.assignee {
+            let p = sql.param(staff.as_str());
+            sql.text.push_str(&format!(" AND i.assignee_id = {p}"));
+        }
+    }
+}
+
 /// A dispatched incident's response as the 1/3/5-minute figures read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseTime {
@@ -387,32 +500,65 @@ impl Store {
         assignee: Option<&str>,
         limit: i64,
     ) -> Result<Vec<IncidentRow>, StoreError> {
-        let (condition, mut params) = scope.condition("i.node_id", 1);
-        let mut sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {condition}");
-        if !states.is_empty() {
-            let first = params.len() + 1;
-            let list: Vec<String> = (0..states.len())
-                .map(|i| format!("${}", first + i))
-                .collect();
-            sql.push_str(&format!(" AND i.state IN ({})", list.join(", ")));
-            params.extend(states.iter().map(|s| (*s).to_owned()));
+        let filter = IncidentFilter {
+            states: states.iter().map(|s| (*s).to_owned()).collect(),
+            assignee: assignee.map(str::to_owned),
+            limit: limit.clamp(1, 5000),
+            ..IncidentFilter::default()
+        };
+        Ok(self.incident_list(scope, &filter, false).await?.0)
+    }
+
+    /// One page of the incidents in scope that pass the filter, newest call first, and
+    /// how many pass it in all (`counted`; otherwise the total is the page's length).
+    /// Everything is decided in SQL, so the total and the page never see another
+    /// jurisdiction and nothing is capped before it is filtered.
+    pub async fn incident_list(
+        &self,
+        scope: &Scope,
+        filter: &IncidentFilter,
+        counted: bool,
+    ) -> Result<(Vec<IncidentRow>, i64), StoreError> {
+        let mut sql = Sql::new(format!("FROM {FROM} WHERE 1 = 1"));
+        sql.scope("i.node_id", scope);
+        filter.conditions(&mut sql);
+        let page = Sql {
+            text: format!(
+                "SELECT {COLUMNS} {} ORDER BY i.called_at DESC, i.number DESC LIMIT {} OFFSET {}",
+                sql.text,
+                filter.limit.clamp(1, 5000),
+                filter.offset.max(0)
+            ),
+            params: sql.params.clone(),
+        };
+        let rows = page.fetch(self, row).await?;
+        if !counted {
+            let n = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            return Ok((rows, n));
         }
-        if let Some(staff) = assignee {
-            params.push(staff.to_owned());
-            sql.push_str(&format!(" AND i.assignee_id = ${}", params.len()));
-        }
-        sql.push_str(&format!(
-            " ORDER BY i.called_at DESC, i.number DESC LIMIT {}",
-            limit.clamp(1, 5000)
-        ));
-        let mut query = sqlx::query(&sql);
-        for p in &params {
-            query = query.bind(p.as_str());
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| row(r).map_err(StoreError::from))
-            .collect()
+        let count = Sql {
+            text: format!("SELECT COUNT(*) AS n {}", sql.text),
+            params: sql.params,
+        };
+        let total = count
+            .fetch(self, |r| r.try_get::<i64, _>("n"))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0);
+        Ok((rows, total))
+    }
+
+    /// The node an incident belongs to, if the incident exists.
+    pub async fn incident_node(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let rows = sqlx::query("SELECT node_id FROM incidents WHERE id = $1")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.first()
+            .map(|r| r.try_get("node_id"))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     /// The incidents at a standard address, newest first (一地多起 at a glance).

@@ -9,6 +9,7 @@ mod access;
 mod audit;
 mod base;
 pub mod chain;
+mod changes;
 mod connect;
 mod error;
 mod group;
@@ -24,9 +25,10 @@ pub use base::{
     AddressFilter, AddressRow, CampaignItemRow, CampaignRow, EstablishmentRow, FreshnessRow,
     HouseRow, PersonRow,
 };
+pub use changes::Change;
 pub use connect::{Backend, DatabaseTarget, StoreOptions};
 pub use error::StoreError;
-pub use incident::{IncidentRow, RepeatInput, ResponseTime};
+pub use incident::{IncidentFilter, IncidentRow, RepeatInput, ResponseTime};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
 pub use transfer::{TransferCounts, TransferRow, TransferRuleRow, TransferView};
@@ -43,6 +45,8 @@ pub struct Store {
     description: String,
     /// The queue of [`Store::commit`] calls waiting for the writer, shared by clones.
     group: Arc<group::GroupCommit>,
+    /// The feed of committed changes (`changes.rs`), shared by clones.
+    changes: Arc<changes::Changes>,
 }
 
 impl Store {
@@ -75,6 +79,7 @@ impl Store {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
+        self.changes.stop();
         self.pool.close().await;
     }
 }

@@ -153,6 +153,7 @@ impl Store {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.group.submit(
             &self.pool,
+            &self.changes,
             Request {
                 actor: actor.to_string(),
                 commits: commits.to_vec(),

@@ -2,6 +2,7 @@
 //! when `FENGQIAO_TEST_POSTGRES_URL` is set (required when `CI=true`). Each test gets
 //! its own SQLite file or PostgreSQL schema.
 
+mod live;
 mod support;
 
 use fengqiao_domain::codes::{CodeEntry, CodeTable};
@@ -44,7 +45,14 @@ story!(
     group_commit_fails_exactly_the_conflicting_callers,
     a_constraint_error_in_a_batch_loses_no_other_commit,
     a_transferred_matter_follows_its_loop_on_both_backends,
+    the_incident_list_filters_and_pages_in_sql_on_both_backends,
+    a_committed_incident_is_announced_after_its_commit_and_nothing_else_is,
 );
+
+use live::{
+    a_committed_incident_is_announced_after_its_commit_and_nothing_else_is,
+    the_incident_list_filters_and_pages_in_sql_on_both_backends,
+};
 
 fn actor() -> Actor {
     Actor::system("story-test")

@@ -16,6 +16,7 @@ macro_rules! assets {
 assets!(
     "app/app.css",
     "app/app.js",
+    "app/board.js",
     "app/map.js",
     "app/docs.js",
     "vendor/htmx.min.js",

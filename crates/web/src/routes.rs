@@ -146,7 +146,8 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Page,
             post(pages::account::change_password),
         ),
-        r("GET", "/incidents", Page, get(pages::incidents::board)),
+        r("GET", "/incidents", Page, get(pages::board::board)),
+        r("GET", "/incidents/events", Page, get(pages::board::events)),
         r("POST", "/incidents", Page, post(pages::incidents::receive)),
         r("GET", "/incidents/mine", Page, get(pages::incidents::mine)),
         r(

@@ -272,13 +272,13 @@ fn establishment_row(r: &AnyRow) -> Result<EstablishmentRow, sqlx::Error> {
 }
 
 /// A query's text and its parameters, numbered as they are pushed.
-struct Sql {
-    text: String,
-    params: Vec<String>,
+pub(crate) struct Sql {
+    pub(crate) text: String,
+    pub(crate) params: Vec<String>,
 }
 
 impl Sql {
-    fn new(text: impl Into<String>) -> Self {
+    pub(crate) fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
             params: Vec::new(),
@@ -286,7 +286,7 @@ impl Sql {
     }
 
     /// Appends ` AND <column in scope>`.
-    fn scope(&mut self, column: &str, scope: &Scope) {
+    pub(crate) fn scope(&mut self, column: &str, scope: &Scope) {
         let (condition, params) = scope.condition(column, self.params.len() + 1);
         self.text.push_str(" AND ");
         self.text.push_str(&condition);
@@ -294,12 +294,12 @@ impl Sql {
     }
 
     /// Binds `value` as the next parameter and returns its `$n`.
-    fn param(&mut self, value: impl Into<String>) -> String {
+    pub(crate) fn param(&mut self, value: impl Into<String>) -> String {
         self.params.push(value.into());
         format!("${}", self.params.len())
     }
 
-    async fn fetch<T>(
+    pub(crate) async fn fetch<T>(
         &self,
         store: &Store,
         map: fn(&AnyRow) -> Result<T, sqlx::Error>,
@@ -316,7 +316,7 @@ impl Sql {
 }
 
 /// `%text%` for LIKE, with the wildcards of the text itself escaped.
-fn like(text: &str) -> String {
+pub(crate) fn like(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")

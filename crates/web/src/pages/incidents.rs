@@ -1,4 +1,4 @@
-//! Incident pages (警情): the command room's board with the keyboard-first intake form,
+//! Incident pages (警情): the keyboard-first intake (the board itself is `board.rs`),
 //! one incident with its repeats, triage, the ranked officers and its timeline, and the
 //! officer's own list.
 
@@ -9,7 +9,7 @@ use axum::response::Response;
 use fengqiao_app::incident::{Candidate, OfficerStep};
 use fengqiao_domain::Timestamp;
 use fengqiao_domain::codes::CodeTable;
-use fengqiao_domain::incident::{Branch, IncidentSource, IncidentState, IntakeFields};
+use fengqiao_domain::incident::{Branch, IntakeFields};
 use fengqiao_domain::org::RecordId;
 use fengqiao_domain::policy::Permission;
 use fengqiao_store::IncidentRow;
@@ -54,7 +54,7 @@ pub struct Line {
     pub overdue: bool,
 }
 
-fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
+pub(super) fn line(t: &Tr, categories: &[Choice], mut incident: IncidentRow) -> Line {
     // Free text may carry numbers a caller gave; they leave masked like every other.
     incident.narrative = masked_text(&incident.narrative);
     incident.feedback = incident.feedback.as_deref().map(masked_text);
@@ -127,69 +127,6 @@ pub(crate) fn local_time(at: &str) -> String {
             )
         },
     )
-}
-
-#[derive(Template)]
-#[template(path = "incidents.html")]
-struct BoardPage {
-    shell: Shell,
-    columns: Vec<(String, Vec<Line>)>,
-    categories: Vec<Choice>,
-    sources: Vec<Choice>,
-    can_receive: bool,
-    now: String,
-}
-
-/// `GET /incidents`: the live board by stage, with the intake form.
-pub async fn board(
-    State(state): State<AppState>,
-    Viewer(principal, ctx): Viewer,
-) -> Result<Response, PageError> {
-    let t = Tr::new(ctx.lang);
-    let en = ctx.lang == crate::i18n::Lang::En;
-    let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
-    use IncidentState as S;
-    let stages: [(&str, &[S]); 4] = [
-        ("incident.column.new", &[S::Received]),
-        ("incident.column.waiting", &[S::Triaged]),
-        (
-            "incident.column.out",
-            &[S::Dispatched, S::Accepted, S::Arrived],
-        ),
-        ("incident.column.handled", &[S::Handled, S::HandedOver]),
-    ];
-    let mut columns = Vec::new();
-    for (label, states) in stages {
-        let rows = state.app.incidents_as(&principal, states, 200).await?;
-        columns.push((
-            t.s(label).to_owned(),
-            rows.into_iter().map(|r| line(&t, &categories, r)).collect(),
-        ));
-    }
-    let local = Timestamp::now()
-        .datetime()
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-    Ok(render(&BoardPage {
-        shell: Shell::new(&ctx, Some(&principal), "incident.board", "/incidents"),
-        columns,
-        sources: IncidentSource::ALL
-            .iter()
-            .map(|s| Choice {
-                value: s.as_str().into(),
-                label: t.s(&format!("incident.source.{s}")).to_owned(),
-            })
-            .collect(),
-        categories,
-        can_receive: principal.has(Permission::IncidentDispatch),
-        now: format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}",
-            local.year(),
-            u8::from(local.month()),
-            local.day(),
-            local.hour(),
-            local.minute()
-        ),
-    }))
 }
 
 /// The intake form.
@@ -635,7 +572,7 @@ fn local_date(at: time::OffsetDateTime) -> String {
 }
 
 /// Midnight China Standard Time of a local date `YYYY-MM-DD`.
-fn local_midnight(field: &'static str, text: &str) -> Result<Timestamp, PageError> {
+pub(super) fn local_midnight(field: &'static str, text: &str) -> Result<Timestamp, PageError> {
     let bad = || {
         PageError(WebError::from(fengqiao_domain::DomainError::invalid(
             field,

@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod base;
+pub mod board;
 pub mod codes;
 pub mod home;
 pub mod incidents;

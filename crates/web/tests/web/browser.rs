@@ -627,4 +627,70 @@ async fn a_non_police_matter_goes_to_the_agency_and_back_and_the_timeline_has_ev
         stamped.find_iter(&timeline).count() >= order.len(),
         "every step has its time: {timeline}"
     );
+async fn the_live_board_shows_an_incident_taken_elsewhere_without_a_reload_and_keeps_the_typing() {
+    if !available() {
+        return;
+    }
+    let (browser, app) = start().await;
+    browser.sign_in("dispatcher").await;
+    browser.open("/incidents").await;
+    browser.wait_text("#live", "实时").await;
+    // What the dispatcher is typing must survive the board's refresh.
+    browser.fill("#narrative", "正在录入的警情").await;
+
+    // Another dispatcher (another server, or the API) receives a call in the station.
+    let dispatcher = app
+        .principal(
+            &app.store()
+                .account_by_username("dispatcher")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let id = app
+        .receive_incident_as(
+            &dispatcher,
+            fengqiao_domain::incident::IntakeFields {
+                external_number: None,
+                source: fengqiao_domain::incident::IncidentSource::Online,
+                called_at: fengqiao_domain::Timestamp::now().to_string(),
+                caller_name: None,
+                caller_phone: None,
+                caller_id_number: None,
+                address_text: "某村某组".into(),
+                narrative: "群众在线求助，家中老人走失".into(),
+                category: Some("assistance".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let number = app
+        .store()
+        .incident(&id.to_string())
+        .await
+        .unwrap()
+        .unwrap()
+        .number;
+
+    // The board shows it, marked as changed, without a reload; the form kept its text.
+    browser.wait_text("#board", &number).await;
+    browser.wait_text("#incident-list", &number).await;
+    let changed = browser
+        .text(&format!("[data-incident='{id}'].changed"))
+        .await;
+    assert!(changed.contains(&number), "{changed}");
+    let typed = browser
+        .client
+        .find(Locator::Css("#narrative"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("正在录入的警情"));
+    browser.shot("incident-board-live").await;
 }

@@ -2,6 +2,7 @@
 
 mod base;
 mod basics;
+mod board;
 mod browser;
 mod contract;
 mod incidents;

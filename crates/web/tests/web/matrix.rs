@@ -25,6 +25,9 @@ enum Shape {
     One(Record),
     /// Creates something at (or for) the place: allowed when permitted and in scope.
     Create(Record),
+    /// An event stream for what is in scope: opened when permitted, else 403. What it
+    /// tells, and to whom, is tested in `incidents.rs`.
+    Stream,
     /// One's own background job: with the permission an unknown job is not found,
     /// without it the answer is 403.
     Job,
@@ -111,6 +114,7 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
         ("GET", "/account/password", None, Global),
         ("POST", "/account/password", None, Global),
         ("GET", "/incidents", Some("incident.view"), List(Incident)),
+        ("GET", "/incidents/events", Some("incident.view"), Stream),
         ("POST", "/incidents", Some("incident.dispatch"), Global),
         ("GET", "/incidents/mine", Some("incident.handle"), Global),
         ("GET", "/incidents/figures", Some("incident.view"), Global),
@@ -977,7 +981,9 @@ async fn run_role(role: Role) {
                 _ => place,
             };
             let in_scope = within(record_node, home);
-            let response = if let Some(fields) = &probe.form {
+            let response = if shape == Shape::Stream {
+                client.open_stream(&probe.path).await.0
+            } else if let Some(fields) = &probe.form {
                 let pairs: Vec<(&str, &str)> = fields
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -1022,6 +1028,21 @@ async fn run_role(role: Role) {
                         }
                     };
                     (ok, "step")
+                }
+                Shape::Stream => {
+                    let stream = response
+                        .headers
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("text/event-stream"));
+                    (
+                        if permitted {
+                            status == StatusCode::OK && stream
+                        } else {
+                            status == StatusCode::FORBIDDEN
+                        },
+                        "stream",
+                    )
                 }
                 Shape::Job => (
                     if permitted {

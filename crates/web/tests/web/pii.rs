@@ -82,7 +82,19 @@ async fn no_whole_id_or_mobile_number_reaches_any_role_that_may_not_reveal() {
     for role in Role::ALL {
         let mut client = t.login(role.as_str()).await;
         for path in own_paths(&t, *role) {
-            let response = client.get(&path).await;
+            let response = if path == "/incidents/events" {
+                // The event stream never ends: scan what it says in a moment.
+                let (mut response, mut body) = client.open_stream(&path).await;
+                response.body = crate::support::read_stream(
+                    &mut body,
+                    std::time::Duration::from_millis(200),
+                    None,
+                )
+                .await;
+                response
+            } else {
+                client.get(&path).await
+            };
             let found = personal_data_in(&response.body);
             assert!(
                 found.is_empty(),

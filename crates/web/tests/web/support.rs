@@ -631,6 +631,30 @@ impl Client {
         resp
     }
 
+    /// Opens a never-ending answer (server-sent events): its status and headers at once,
+    /// and the body to read from as it arrives.
+    pub async fn open_stream(&mut self, path: &str) -> (Resp, Body) {
+        let mut request = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::HOST, "fengqiao.test")
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, format!("{}={cookie}", self.cookie_name()));
+        }
+        let response = router(self.state.clone())
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let (parts, body) = response.into_parts();
+        let resp = Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::new(),
+        };
+        (resp, body)
+    }
+
     pub async fn get(&mut self, path: &str) -> Resp {
         self.send(Method::GET, path, None, Vec::new(), false).await
     }
@@ -676,6 +700,26 @@ impl Client {
         let page = self.get("/account/password").await;
         self.csrf = extract_csrf(&page.body);
     }
+}
+
+/// What a server-sent event stream says within `wait`, or until it has said `until`:
+/// the text of its events (keep-alive comments included), as far as it got.
+pub async fn read_stream(
+    body: &mut Body,
+    wait: std::time::Duration,
+    until: Option<&str>,
+) -> String {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut text = String::new();
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, body.frame()).await {
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+        if until.is_some_and(|needle| text.contains(needle)) {
+            break;
+        }
+    }
+    text
 }
 
 /// The CSRF token embedded in a page.
