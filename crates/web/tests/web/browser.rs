@@ -627,6 +627,9 @@ async fn a_non_police_matter_goes_to_the_agency_and_back_and_the_timeline_has_ev
         stamped.find_iter(&timeline).count() >= order.len(),
         "every step has its time: {timeline}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_board_shows_an_incident_taken_elsewhere_without_a_reload_and_keeps_the_typing() {
     if !available() {
         return;
