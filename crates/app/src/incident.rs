@@ -476,7 +476,12 @@ impl App {
             assignee: row.assignee_id.as_deref().and_then(|a| a.parse().ok()),
             transfer,
         };
-        let events = decide(id, &status, command)?;
+        let mut events = decide(id, &status, command)?;
+        // 结果反馈 → 分析研判: a repeat-flagged dispute opens its secondary handling with
+        // its first result (or when it is handed to the dispute file), in the same commit.
+        if let Some(opened) = self.secondary_on_result(&row, &events).await? {
+            events.push(opened);
+        }
         let stream = StreamRef::new("incident", id);
         let version = self.store.stream_version(&stream).await?;
         self.store
@@ -490,7 +495,7 @@ impl App {
     }
 
     /// The top-level code of a category code (its root in the code table).
-    async fn top_category(&self, code: &str) -> Result<String, AppError> {
+    pub async fn top_category(&self, code: &str) -> Result<String, AppError> {
         let entries = self.store.code_entries(CodeTable::IncidentCategory).await?;
         let mut current = code.to_owned();
         for _ in 0..4 {

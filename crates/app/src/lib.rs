@@ -21,6 +21,7 @@ mod incident_numbers;
 mod incident_repeats;
 pub mod org;
 pub mod policy;
+pub mod secondary;
 pub mod settings;
 pub mod summary;
 pub mod trail;

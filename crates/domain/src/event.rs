@@ -17,6 +17,7 @@ use crate::codes::{CodeEntry, CodeTable};
 use crate::incident::{Branch, CategorySuggestion, IntakeFields, RepeatMarks};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
 use crate::policy::Permission;
+use crate::secondary::SecondaryReason;
 use crate::transfer::{Satisfaction, TransferRule, TransferStep};
 
 /// The record an event belongs to.
@@ -550,6 +551,42 @@ pub enum DomainEvent {
         /// The instruction.
         note: String,
     },
+    /// A secondary handling (二次处置) was opened for a dispute incident.
+    SecondaryOpened {
+        /// Incident id.
+        id: RecordId,
+        /// Why: repeats, difficult, major.
+        reasons: Vec<SecondaryReason>,
+    },
+    /// The command room's analysis and instruction (分析研判 → 指令派单) to an officer.
+    SecondaryInstructed {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+        /// The analysis.
+        analysis: String,
+        /// What the officer is to do.
+        instruction: String,
+    },
+    /// The officer's visit or step on a secondary handling.
+    SecondaryProgressed {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+        /// What was done.
+        note: String,
+    },
+    /// A secondary handling was concluded, settled or not.
+    SecondaryConcluded {
+        /// Incident id.
+        id: RecordId,
+        /// Settled (化解).
+        settled: bool,
+        /// How.
+        note: String,
+    },
     /// A rule of the transfer list (分流转办清单) was added or changed.
     TransferRuleSaved {
         /// Rule id.
@@ -633,7 +670,11 @@ impl DomainEvent {
             | Self::TransferEvaluated { id, .. }
             | Self::TransferReviewed { id, .. }
             | Self::TransferEscalated { id, .. }
-            | Self::TransferSupervised { id, .. } => StreamRef::new("incident", id),
+            | Self::TransferSupervised { id, .. }
+            | Self::SecondaryOpened { id, .. }
+            | Self::SecondaryInstructed { id, .. }
+            | Self::SecondaryProgressed { id, .. }
+            | Self::SecondaryConcluded { id, .. } => StreamRef::new("incident", id),
             Self::TransferRuleSaved { id, .. } | Self::TransferRuleRemoved { id } => {
                 StreamRef::new("transfer_rule", id)
             }

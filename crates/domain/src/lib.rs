@@ -13,6 +13,7 @@ pub mod identity;
 pub mod incident;
 pub mod org;
 pub mod policy;
+pub mod secondary;
 pub mod timestamp;
 pub mod transfer;
 

@@ -17,6 +17,7 @@ mod incident;
 mod log;
 mod project;
 mod queries;
+mod secondary;
 mod transfer;
 
 pub use access::{AccountRow, Scope, SessionRow, TokenRow, token_hash};
@@ -31,6 +32,7 @@ pub use error::StoreError;
 pub use incident::{IncidentFilter, IncidentRow, RepeatInput, ResponseTime};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
+pub use secondary::{SecondaryCounts, SecondaryRow};
 pub use transfer::{TransferCounts, TransferRow, TransferRuleRow, TransferView};
 
 use std::sync::Arc;

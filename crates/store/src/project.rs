@@ -26,6 +26,9 @@ pub(crate) async fn apply(
     if crate::transfer::apply(tx, event, at, occurred_at).await? {
         return Ok(());
     }
+    if crate::secondary::apply(tx, event, at, occurred_at).await? {
+        return Ok(());
+    }
     match event {
         DomainEvent::JurisdictionNodeCreated {
             id,
@@ -449,7 +452,11 @@ pub(crate) async fn apply(
         | DomainEvent::TransferEscalated { .. }
         | DomainEvent::TransferSupervised { .. }
         | DomainEvent::TransferRuleSaved { .. }
-        // Applied above, by base::project, incident and transfer.
+        | DomainEvent::SecondaryOpened { .. }
+        | DomainEvent::SecondaryInstructed { .. }
+        | DomainEvent::SecondaryProgressed { .. }
+        | DomainEvent::SecondaryConcluded { .. }
+        // Applied above, by base::project, incident, transfer and secondary.
         | DomainEvent::TransferRuleRemoved { .. } => {}
     }
     Ok(())

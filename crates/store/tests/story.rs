@@ -45,6 +45,7 @@ story!(
     group_commit_fails_exactly_the_conflicting_callers,
     a_constraint_error_in_a_batch_loses_no_other_commit,
     a_transferred_matter_follows_its_loop_on_both_backends,
+    a_secondary_handling_is_counted_on_both_backends,
     the_incident_list_filters_and_pages_in_sql_on_both_backends,
     a_committed_incident_is_announced_after_its_commit_and_nothing_else_is,
 );
@@ -1304,4 +1305,135 @@ async fn a_transferred_matter_follows_its_loop_on_both_backends(db: TestDb) {
     );
     step(DomainEvent::TransferRuleRemoved { id: rule }).await;
     assert!(store.transfer_rules().await.unwrap().is_empty());
+}
+
+async fn a_secondary_handling_is_counted_on_both_backends(db: TestDb) {
+    use fengqiao_domain::incident::*;
+    use fengqiao_domain::secondary::SecondaryReason;
+    use fengqiao_store::Scope;
+    let store = &db.store;
+    let (bureau, staff) = (new_id(), new_id());
+    create(
+        &db,
+        DomainEvent::JurisdictionNodeCreated {
+            id: bureau,
+            parent_id: None,
+            level: NodeLevel::Bureau,
+            code: "SB".into(),
+            name: "分局".into(),
+        },
+    )
+    .await
+    .unwrap();
+    create(
+        &db,
+        DomainEvent::StaffCreated {
+            id: staff,
+            name: "钱民警".into(),
+            badge_number: "S-1".into(),
+            unit_id: None,
+            roles: vec![fengqiao_domain::org::Role::CommunityOfficer],
+            specialties: vec![],
+            phone: None,
+            node_id: Some(bureau),
+        },
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let id = new_id();
+        create(
+            &db,
+            DomainEvent::IncidentReceived {
+                id,
+                number: format!("J20261201-{:04}", 70 + n),
+                intake: Box::new(IntakeFields {
+                    external_number: None,
+                    source: IncidentSource::Call110,
+                    called_at: "2026-12-01T10:00:00.000000Z".into(),
+                    caller_name: None,
+                    caller_phone: None,
+                    caller_id_number: None,
+                    address_text: "某村3组".into(),
+                    narrative: "宅基地纠纷".into(),
+                    category: Some("land".into()),
+                }),
+                address_id: None,
+                node_id: bureau,
+                match_score: None,
+                lng: None,
+                lat: None,
+                repeats: RepeatMarks::default(),
+                suggestion: None,
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let step = |event: DomainEvent| async move {
+        let commit = Commit::now(event.stream(), ExpectedVersion::Any, vec![event]);
+        store.commit(&actor(), &[commit], &[]).await.unwrap();
+    };
+    for (n, id) in ids.iter().copied().enumerate() {
+        step(DomainEvent::SecondaryOpened {
+            id,
+            reasons: vec![SecondaryReason::RepeatPlace, SecondaryReason::Difficult],
+        })
+        .await;
+        if n < 2 {
+            step(DomainEvent::SecondaryInstructed {
+                id,
+                staff_id: staff,
+                analysis: "反复".into(),
+                instruction: "上门".into(),
+            })
+            .await;
+            step(DomainEvent::SecondaryConcluded {
+                id,
+                settled: n == 0,
+                note: "结束".into(),
+            })
+            .await;
+        }
+    }
+    let scope = Scope::Under(vec![bureau.to_string()]);
+    let counts = store
+        .secondary_counts(
+            &scope,
+            "2000-01-01T00:00:00.000000Z",
+            "2100-01-01T00:00:00.000000Z",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (counts.opened, counts.settled, counts.unsettled, counts.open),
+        (3, 1, 1, 1)
+    );
+    let none = store
+        .secondary_counts(
+            &Scope::Under(vec![new_id().to_string()]),
+            "2000-01-01T00:00:00.000000Z",
+            "2100-01-01T00:00:00.000000Z",
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.opened, 0);
+    let all = store.secondaries(&scope, None, false, 10).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].state, "analysing", "open ones first");
+    assert_eq!(all[1].reasons, ["repeat_place", "difficult"]);
+    let first = store.secondary(&ids[0].to_string()).await.unwrap().unwrap();
+    assert_eq!(
+        (first.state.as_str(), first.staff_name.as_deref()),
+        ("settled", Some("钱民警"))
+    );
+    assert!(
+        store
+            .secondaries(&Scope::All, Some(&staff.to_string()), true, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

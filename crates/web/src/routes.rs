@@ -192,6 +192,13 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Page,
             post(pages::incidents::close),
         ),
+        r("GET", "/secondary", Page, get(pages::secondary::list)),
+        r(
+            "POST",
+            "/incidents/{id}/secondary",
+            Page,
+            post(pages::secondary::step),
+        ),
         r("GET", "/transfers", Page, get(pages::transfers::list)),
         r(
             "GET",

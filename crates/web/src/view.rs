@@ -39,6 +39,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         Some(Permission::IncidentView),
     ),
     (
+        "/secondary",
+        "nav.secondary",
+        Some(Permission::IncidentView),
+    ),
+    (
         "/transfers",
         "nav.transfers",
         Some(Permission::IncidentView),

@@ -666,3 +666,189 @@ async fn a_10000_row_110_export_imports_whole_and_a_second_import_writes_nothing
             .all(|i| i.category_initial.is_some() && i.suggested_confidence.is_some())
     );
 }
+
+#[tokio::test]
+async fn a_repeat_dispute_opens_a_secondary_handling_that_the_community_officer_settles() {
+    use fengqiao_app::secondary::SecondaryStep;
+    use fengqiao_domain::secondary::SecondaryReason;
+    let (t, dispatcher, officer, _, said) = demo().await;
+    let chief = principal(&t, "station_chief").await;
+    // Three quarrels at one place within the window: the third is flagged.
+    let mut ids = Vec::new();
+    for (phone, days) in [("13700000011", 9), ("13700000012", 4), ("13700000013", 0)] {
+        ids.push(
+            t.app
+                .receive_incident_as(&dispatcher, intake(&said, phone, days))
+                .await
+                .unwrap(),
+        );
+    }
+    // The first, not flagged, is handed to the dispute file without a secondary handling.
+    t.app
+        .triage_as(
+            &dispatcher,
+            ids[0],
+            "neighbour_dispute",
+            Branch::Dispute,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        t.app
+            .store()
+            .secondary(&ids[0].to_string())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The flagged one: its first result opens the handling (结果反馈 → 分析研判).
+    let id = ids[2];
+    t.app
+        .triage_as(
+            &dispatcher,
+            id,
+            "neighbour_dispute",
+            Branch::Police,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let staff: RecordId = officer.staff_id.as_deref().unwrap().parse().unwrap();
+    t.app.dispatch_as(&dispatcher, id, staff).await.unwrap();
+    for step in [
+        OfficerStep::Accept,
+        OfficerStep::Arrive,
+        OfficerStep::Feedback {
+            result_code: "mediated".into(),
+            narrative: "现场劝解，双方情绪稳定".into(),
+        },
+    ] {
+        t.app.officer_step_as(&officer, id, step).await.unwrap();
+    }
+    let task = t
+        .app
+        .store()
+        .secondary(&id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(task.state, "analysing");
+    assert_eq!(task.reasons, ["repeat_place"]);
+    // 分析研判 → 指令派单 to the community officer, who works it and settles it.
+    t.app
+        .secondary_step_as(
+            &dispatcher,
+            id,
+            SecondaryStep::Instruct {
+                staff_id: staff,
+                analysis: "同一地址十日内三起，系楼上楼下噪音纠纷反复".into(),
+                instruction: "会同社区调委会上门调解，三日内反馈".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mine = t.app.my_secondaries(&officer).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].incident_id, id.to_string());
+    // Only the officer it was instructed to records progress.
+    let err = t
+        .app
+        .secondary_step_as(&chief, id, SecondaryStep::Progress("上门".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Forbidden(_)) || err.to_string().contains("only the officer"),
+        "{err}"
+    );
+    t.app
+        .secondary_step_as(
+            &officer,
+            id,
+            SecondaryStep::Progress("上门了解，约定周末调解".into()),
+        )
+        .await
+        .unwrap();
+    t.app
+        .secondary_step_as(
+            &officer,
+            id,
+            SecondaryStep::Conclude {
+                settled: true,
+                note: "双方签订调解协议，楼上铺设地毯".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let done = t
+        .app
+        .store()
+        .secondary(&id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((done.state.as_str(), done.progress), ("settled", 1));
+    assert!(t.app.my_secondaries(&officer).await.unwrap().is_empty());
+
+    // A difficult dispute the dispatcher opens by hand; a traffic matter cannot have one.
+    t.app
+        .open_secondary_as(&dispatcher, ids[0], SecondaryReason::Difficult)
+        .await
+        .unwrap();
+    let traffic = t
+        .app
+        .receive_incident_as(
+            &dispatcher,
+            IntakeFields {
+                category: Some("traffic".into()),
+                ..intake(&said, "13700000019", 0)
+            },
+        )
+        .await
+        .unwrap();
+    let refused = t
+        .app
+        .open_secondary_as(&dispatcher, traffic, SecondaryReason::Major)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().starts_with("category"), "{refused}");
+    t.app
+        .secondary_step_as(
+            &dispatcher,
+            ids[0],
+            SecondaryStep::Conclude {
+                settled: false,
+                note: "当事人已向法院起诉".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    // 二次处置成功率 for the year: one settled of two.
+    let now = Timestamp::now();
+    let from = Timestamp::from_unix_seconds(now.unix_seconds() - 365 * 86_400).unwrap();
+    let to = Timestamp::from_unix_seconds(now.unix_seconds() + 60).unwrap();
+    let counts = t.app.secondary_figures_as(&chief, from, to).await.unwrap();
+    assert_eq!(
+        (counts.opened, counts.settled, counts.unsettled, counts.open),
+        (2, 1, 1, 0)
+    );
+    let kinds: Vec<String> = t
+        .app
+        .store()
+        .timeline(&StreamRef::new("incident", id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    let handled = kinds.iter().position(|k| k == "incident_handled").unwrap();
+    assert_eq!(kinds[handled + 1], "secondary_opened", "{kinds:?}");
+    assert!(kinds.ends_with(&[
+        "secondary_instructed".to_owned(),
+        "secondary_progressed".to_owned(),
+        "secondary_concluded".to_owned()
+    ]));
+}

@@ -203,6 +203,14 @@ struct IncidentPage {
     agencies: Vec<Choice>,
     /// The transferred matter: (agency, state in words).
     transfer: Option<(String, String)>,
+    /// The secondary handling (二次处置), if any.
+    secondary: Option<super::secondary::SecondaryLine>,
+    /// It is instructed to the viewer.
+    secondary_mine: bool,
+    /// Officers to instruct it to.
+    officers: Vec<Choice>,
+    /// A dispute incident without one, and a dispatcher looking.
+    can_open_secondary: bool,
 }
 
 /// A candidate's reasons in words.
@@ -315,6 +323,40 @@ pub async fn incident_page(
             let words = t.s(&format!("transfer.state.{}", row.state)).to_owned();
             (row.partner_name, words)
         });
+    let secondary = state
+        .app
+        .store()
+        .secondary(&detail.incident.id)
+        .await
+        .map_err(fengqiao_app::AppError::from)?
+        .map(|row| super::secondary::secondary_line(&t, &categories, row));
+    let secondary_mine = secondary
+        .as_ref()
+        .is_some_and(|s| s.row.staff_id.is_some() && s.row.staff_id == principal.staff_id);
+    // The officers the command room may instruct, the owner of the community first.
+    let officers: Vec<Choice> = if can_dispatch && secondary.as_ref().is_some_and(|s| s.open) {
+        state
+            .app
+            .recommend_as(&principal, &id)
+            .await?
+            .into_iter()
+            .map(|c| Choice {
+                label: format!("{}（{}）", c.name, reasons(&t, &categories, &c.reasons)),
+                value: c.staff_id,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let category_code = detail
+        .incident
+        .category
+        .clone()
+        .or(detail.incident.category_initial.clone())
+        .unwrap_or_default();
+    let can_open_secondary = can_dispatch
+        && secondary.is_none()
+        && state.app.top_category(&category_code).await? == "dispute";
     Ok(render(&IncidentPage {
         shell: Shell::new(&ctx, Some(&principal), "incident.title", "/incidents"),
         source: t
@@ -330,6 +372,10 @@ pub async fn incident_page(
         is_assignee,
         agencies,
         transfer,
+        secondary,
+        secondary_mine,
+        officers,
+        can_open_secondary,
     }))
 }
 
@@ -463,6 +509,7 @@ pub async fn close(
 struct MinePage {
     shell: Shell,
     lines: Vec<Line>,
+    tasks: Vec<super::secondary::SecondaryLine>,
 }
 
 /// `GET /incidents/mine`: what is dispatched to me and still open (usable on a phone).
@@ -474,9 +521,14 @@ pub async fn mine(
     let en = ctx.lang == crate::i18n::Lang::En;
     let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
     let rows = state.app.my_incidents(&principal).await?;
+    let tasks = state.app.my_secondaries(&principal).await?;
     Ok(render(&MinePage {
         shell: Shell::new(&ctx, Some(&principal), "incident.mine", "/incidents/mine"),
         lines: rows.into_iter().map(|r| line(&t, &categories, r)).collect(),
+        tasks: tasks
+            .into_iter()
+            .map(|r| super::secondary::secondary_line(&t, &categories, r))
+            .collect(),
     }))
 }
 
@@ -589,13 +641,12 @@ pub(super) fn local_midnight(field: &'static str, text: &str) -> Result<Timestam
 
 /// `GET /incidents/figures`: the 1/3/5-minute figures (1/3/5 分钟到场率) of a period, for
 /// the jurisdiction, per unit, community and month, with the incidents that missed five
-/// minutes linked.
-pub async fn figures(
-    State(state): State<AppState>,
-    Viewer(principal, ctx): Viewer,
-    axum::extract::Query(period): axum::extract::Query<Period>,
-) -> Result<Response, PageError> {
-    let t = Tr::new(ctx.lang);
+/// A period of local dates from a query (`from`, `to`, both inclusive; by default the
+/// last `days` days up to today) as its texts and `[from, to)` in time.
+pub(crate) fn period_bounds(
+    period: Period,
+    days: i64,
+) -> Result<(String, String, Timestamp, Timestamp), PageError> {
     let default_to = local_date(Timestamp::now().datetime());
     let to_text = period
         .to
@@ -604,7 +655,7 @@ pub async fn figures(
     let to_day = local_midnight("to", &to_text)?;
     let from_text = match period.from.filter(|s| !s.trim().is_empty()) {
         Some(text) => text,
-        None => local_date(to_day.datetime() - time::Duration::days(29)),
+        None => local_date(to_day.datetime() - time::Duration::days(days - 1)),
     };
     let from = local_midnight("from", &from_text)?;
     let to = Timestamp::from_datetime(to_day.datetime() + time::Duration::days(1));
@@ -616,6 +667,17 @@ pub async fn figures(
             ),
         )));
     }
+    Ok((from_text, to_text, from, to))
+}
+
+/// minutes linked.
+pub async fn figures(
+    State(state): State<AppState>,
+    Viewer(principal, ctx): Viewer,
+    axum::extract::Query(period): axum::extract::Query<Period>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    let (from_text, to_text, from, to) = period_bounds(period, 30)?;
     let figures = state.app.response_figures_as(&principal, from, to).await?;
     let none = t.s("figures.no_unit").to_owned();
     Ok(render(&FiguresPage {

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod home;
 pub mod incidents;
 pub mod org;
+pub mod secondary;
 pub mod system;
 pub mod transfers;
 pub mod users;

@@ -166,6 +166,13 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
             Some("incident.view"),
             One(Incident),
         ),
+        ("GET", "/secondary", Some("incident.view"), Global),
+        (
+            "POST",
+            "/incidents/{id}/secondary",
+            Some("incident.dispatch"),
+            Step(Incident),
+        ),
         (
             "GET",
             "/transfers",
@@ -754,6 +761,9 @@ async fn probe(
         ]),
         ("POST", "/admin/staff/{id}/reveal") => Some(vec![(s("reason"), s("核实联系人身份"))]),
         ("POST", "/transfers/{id}/step") => Some(vec![(s("step"), s("sign"))]),
+        ("POST", "/incidents/{id}/secondary") => {
+            Some(vec![(s("step"), s("open")), (s("reason"), s("difficult"))])
+        }
         ("POST", "/admin/transfer-rules") => Some(vec![
             (s("category"), s("non_police")),
             (s("node_id"), p.node.to_string()),
