@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use fengqiao_domain::org::{RecordId, Role};
 use fengqiao_domain::policy::{Permission, default_permissions, sees_masked_names};
-use fengqiao_domain::{Actor, DomainEvent};
+use fengqiao_domain::{Actor, DomainEvent, StreamRef};
 use fengqiao_store::{Commit, ExpectedVersion, Scope};
 
 use crate::{App, AppError};
@@ -161,22 +161,55 @@ impl App {
         Ok(())
     }
 
-    /// Seeds the default permissions of every role that has none in the table yet.
+    /// Seeds the default permissions of every role that has none in the table yet, and
+    /// grants each role the defaults among permissions this version introduced: those
+    /// no role table in the log has ever named (an upgrade adds `transfer.answer` to
+    /// the partner's role; a permission an administrator removed stays removed).
     pub async fn seed_role_permissions(&self, actor: &Actor) -> Result<usize, AppError> {
         let table = self.store.role_permissions().await?;
+        let mut known = BTreeSet::new();
+        for role in Role::ALL {
+            for event in self.store.timeline(&StreamRef::new("role", role)).await? {
+                if let Ok(DomainEvent::RolePermissionsSet { permissions, .. }) =
+                    DomainEvent::from_parts(&event.kind, &event.payload)
+                {
+                    known.extend(permissions);
+                }
+            }
+        }
         let mut commits = Vec::new();
         for role in Role::ALL {
-            if !table.iter().any(|(r, _)| r == role.as_str()) {
-                let event = DomainEvent::RolePermissionsSet {
-                    role: *role,
-                    permissions: default_permissions(*role).to_vec(),
-                };
-                commits.push(Commit::now(
-                    event.stream(),
-                    ExpectedVersion::Any,
-                    vec![event],
-                ));
-            }
+            let held: Vec<Permission> = Permission::ALL
+                .iter()
+                .copied()
+                .filter(|p| {
+                    table
+                        .iter()
+                        .any(|(r, q)| r == role.as_str() && q == p.as_str())
+                })
+                .collect();
+            let permissions = if !table.iter().any(|(r, _)| r == role.as_str()) {
+                default_permissions(*role).to_vec()
+            } else {
+                let new: Vec<Permission> = default_permissions(*role)
+                    .iter()
+                    .copied()
+                    .filter(|p| !known.contains(p) && !held.contains(p))
+                    .collect();
+                if new.is_empty() {
+                    continue;
+                }
+                held.into_iter().chain(new).collect()
+            };
+            let event = DomainEvent::RolePermissionsSet {
+                role: *role,
+                permissions,
+            };
+            commits.push(Commit::now(
+                event.stream(),
+                ExpectedVersion::Any,
+                vec![event],
+            ));
         }
         let count = commits.len();
         self.store.commit(actor, &commits, &[]).await?;

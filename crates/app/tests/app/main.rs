@@ -371,3 +371,72 @@ async fn a_new_user_must_change_the_password_and_the_hash_stays_out_of_the_log()
         timeline[0].payload
     );
 }
+
+#[tokio::test]
+async fn an_upgrade_grants_new_permissions_by_default_and_keeps_an_administrators_removal() {
+    use fengqiao_domain::DomainEvent;
+    use fengqiao_domain::policy::{Permission, default_permissions};
+    let t = TestApp::new().await;
+    // A role table as an older version seeded it: without the transfer permissions.
+    let older = [Permission::TransferAnswer, Permission::TransferSupervise];
+    for role in Role::ALL {
+        let event = DomainEvent::RolePermissionsSet {
+            role: *role,
+            permissions: default_permissions(*role)
+                .iter()
+                .copied()
+                .filter(|p| !older.contains(p))
+                .collect(),
+        };
+        t.app
+            .store()
+            .commit(
+                &actor(),
+                &[fengqiao_store::Commit::now(
+                    event.stream(),
+                    fengqiao_store::ExpectedVersion::Any,
+                    vec![event],
+                )],
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    let holds = |table: &[(String, String)], role: Role, p: Permission| {
+        table
+            .iter()
+            .any(|(r, q)| r == role.as_str() && q == p.as_str())
+    };
+    let changed = t.app.seed_role_permissions(&actor()).await.unwrap();
+    assert_eq!(changed, 2, "the partner and the station chief");
+    let table = t.app.store().role_permissions().await.unwrap();
+    assert!(holds(&table, Role::Partner, Permission::TransferAnswer));
+    assert!(holds(&table, Role::Partner, Permission::CodesView));
+    assert!(holds(
+        &table,
+        Role::StationChief,
+        Permission::TransferSupervise
+    ));
+    assert!(!holds(&table, Role::Dispatcher, Permission::TransferAnswer));
+    // An administrator takes it away again: the next start leaves it so.
+    let event = DomainEvent::RolePermissionsSet {
+        role: Role::Partner,
+        permissions: vec![Permission::CodesView],
+    };
+    t.app
+        .store()
+        .commit(
+            &actor(),
+            &[fengqiao_store::Commit::now(
+                event.stream(),
+                fengqiao_store::ExpectedVersion::Any,
+                vec![event],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.app.seed_role_permissions(&actor()).await.unwrap(), 0);
+    let table = t.app.store().role_permissions().await.unwrap();
+    assert!(!holds(&table, Role::Partner, Permission::TransferAnswer));
+}
