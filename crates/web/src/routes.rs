@@ -133,6 +133,18 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Api,
             get(api::incidents::get_incident),
         ),
+        r(
+            "GET",
+            "/api/v1/transfers",
+            Api,
+            get(api::transfers::list_transfers),
+        ),
+        r(
+            "POST",
+            "/api/v1/transfers/{id}/steps",
+            Api,
+            post(api::transfers::transfer_step),
+        ),
         r("GET", "/", Page, get(pages::home::home)),
         r(
             "GET",

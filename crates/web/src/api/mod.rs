@@ -9,6 +9,7 @@ pub mod base;
 pub mod incidents;
 pub mod org;
 pub mod system;
+pub mod transfers;
 pub mod users;
 
 use askama::Template;
@@ -32,6 +33,7 @@ use crate::error::{ErrorBody, ErrorEnvelope, RowProblem};
         base::list_addresses, base::get_address, base::create_address, base::put_address,
         base::freshness,
         incidents::list_incidents, incidents::get_incident, incidents::receive_incident,
+        transfers::list_transfers, transfers::transfer_step,
         users::list_users, users::get_user, users::create_user, users::set_roles, users::set_active,
         system::get_code_table, system::put_code_entry,
         system::list_roles,

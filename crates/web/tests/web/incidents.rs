@@ -127,3 +127,66 @@ async fn the_arrival_rates_page_shows_the_period_and_refuses_a_bad_date() {
         .await;
     assert_eq!(reversed.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_partner_agency_works_its_inbox_through_the_api() {
+    let t = TestApp::new().await;
+    let transfer = t.place("C1").base.as_ref().unwrap().transfer;
+    let foreign = t.place("C3").base.as_ref().unwrap().transfer;
+    let mut partner = t.login("partner").await;
+    let inbox = partner.get("/api/v1/transfers").await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+    let items: serde_json::Value = serde_json::from_str(&inbox.body).unwrap();
+    let ids: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["incident_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&transfer.to_string().as_str()), "{ids:?}");
+    assert!(
+        !ids.contains(&foreign.to_string().as_str()),
+        "another station's agency"
+    );
+    assert!(items[0]["due_at"].is_string() && items[0]["step"] == "assign");
+
+    let path = format!("/api/v1/transfers/{transfer}/steps");
+    let signed = partner
+        .json(Method::POST, &path, serde_json::json!({"step": "sign"}))
+        .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    assert!(
+        signed.body.contains("\"state\":\"signed\""),
+        "{}",
+        signed.body
+    );
+    let empty = partner
+        .json(
+            Method::POST,
+            &path,
+            serde_json::json!({"step": "verify", "note": "  "}),
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    assert!(empty.body.contains("note"), "{}", empty.body);
+    let twice = partner
+        .json(Method::POST, &path, serde_json::json!({"step": "sign"}))
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    let elsewhere = partner
+        .json(
+            Method::POST,
+            &format!("/api/v1/transfers/{foreign}/steps"),
+            serde_json::json!({"step": "sign"}),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    let bad = partner.get("/api/v1/transfers?view=later").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("view"), "{}", bad.body);
+}

@@ -168,6 +168,18 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
         ),
         ("GET", "/secondary", Some("incident.view"), Global),
         (
+            "GET",
+            "/api/v1/transfers",
+            Some("incident.view|transfer.answer"),
+            List(Transfer),
+        ),
+        (
+            "POST",
+            "/api/v1/transfers/{id}/steps",
+            Some("transfer.answer"),
+            Step(Transfer),
+        ),
+        (
             "POST",
             "/incidents/{id}/secondary",
             Some("incident.dispatch"),
@@ -713,6 +725,7 @@ async fn probe(
         Some(Record::Node) if !api => format!("/admin/org/nodes/{record_id}\""),
         Some(Record::Address) if !api => format!("/base/addresses/{record_id}\""),
         Some(Record::Incident) if !api => format!("/incidents/{record_id}\""),
+        Some(Record::Transfer) if api => format!("\"incident_id\":\"{record_id}\""),
         Some(Record::Transfer) => format!("/transfers/{record_id}\""),
         Some(Record::Person) if !api => format!("/base/people/{record_id}\""),
         Some(Record::Establishment) if !api => format!("id=\"e-{record_id}\""),
@@ -871,6 +884,7 @@ async fn probe(
         ("PATCH", "/api/v1/nodes/{id}") => {
             Some(serde_json::json!({"name": format!("{place}节点")}))
         }
+        ("POST", "/api/v1/transfers/{id}/steps") => Some(serde_json::json!({"step": "sign"})),
         ("POST", "/api/v1/incidents") => Some(
             serde_json::json!({"source": "online", "address_text": base.address_text, "narrative": "群众求助", "category": "assistance"}),
         ),
