@@ -26,6 +26,9 @@ pub(crate) async fn apply(
     if crate::transfer::apply(tx, event, at, occurred_at).await? {
         return Ok(());
     }
+    if crate::duty::apply(tx, event, at).await? {
+        return Ok(());
+    }
     match event {
         DomainEvent::JurisdictionNodeCreated {
             id,
@@ -435,6 +438,7 @@ pub(crate) async fn apply(
         | DomainEvent::IncidentTriaged { .. }
         | DomainEvent::IncidentDispatched { .. }
         | DomainEvent::IncidentAccepted { .. }
+        | DomainEvent::IncidentDeparted { .. }
         | DomainEvent::IncidentArrived { .. }
         | DomainEvent::IncidentHandled { .. }
         | DomainEvent::IncidentClosed { .. }
@@ -449,7 +453,9 @@ pub(crate) async fn apply(
         | DomainEvent::TransferEscalated { .. }
         | DomainEvent::TransferSupervised { .. }
         | DomainEvent::TransferRuleSaved { .. }
-        // Applied above, by base::project, incident and transfer.
+        | DomainEvent::ShiftSaved { .. }
+        | DomainEvent::ShiftRemoved { .. }
+        // Applied above, by base::project, incident, transfer and duty.
         | DomainEvent::TransferRuleRemoved { .. } => {}
     }
     Ok(())

@@ -511,6 +511,7 @@ fn grants(role: Role) -> &'static [&'static str] {
             "base.view",
             "incident.view",
             "incident.dispatch",
+            "duty.manage",
         ],
         Role::CaseOfficer => &[
             "org.view",
@@ -558,6 +559,7 @@ fn grants(role: Role) -> &'static [&'static str] {
             "incident.view",
             "incident.dispatch",
             "transfer.supervise",
+            "duty.manage",
         ],
         Role::BureauViewer => &[
             "org.view",
