@@ -20,7 +20,10 @@ impl App {
         self.require(principal, Permission::OrgView, "view the duty roster")
             .await?;
         let scope = principal.scope();
-        Ok((self.store.staff(&scope).await?, self.store.shifts(&scope).await?))
+        Ok((
+            self.store.staff(&scope).await?,
+            self.store.shifts(&scope).await?,
+        ))
     }
 
     /// Adds a shift to an officer's roster (or changes one, given its id). The officer
@@ -35,7 +38,8 @@ impl App {
         self.require(principal, Permission::DutyManage, "keep the duty roster")
             .await?;
         let shift = shift.checked()?;
-        self.staff_in_scope(principal, &staff_id.to_string()).await?;
+        self.staff_in_scope(principal, &staff_id.to_string())
+            .await?;
         if let Some(id) = shift_id
             && self.store.shift_owner(&id.to_string()).await?.as_deref()
                 != Some(staff_id.to_string().as_str())

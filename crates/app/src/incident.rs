@@ -3,15 +3,15 @@
 //! triage, the dispatch recommendation (点单指令, 专警专处), and each officer's steps.
 
 use fengqiao_domain::codes::CodeTable;
+use fengqiao_domain::duty::{DutyNow, distance_metres, distance_points, duty_at};
 use fengqiao_domain::incident::{
     Branch, CategorySuggestion, IncidentCommand, IncidentNumber, IncidentState, IncidentStatus,
     IntakeFields, decide,
 };
 use fengqiao_domain::org::{RecordId, new_id};
+use fengqiao_domain::photo::{PhotoRef, check_photo};
 use fengqiao_domain::policy::Permission;
 use fengqiao_domain::{DomainError, DomainEvent, StreamRef, Timestamp};
-use fengqiao_domain::duty::{DutyNow, distance_metres, distance_points, duty_at};
-use fengqiao_domain::photo::{PhotoRef, check_photo};
 use fengqiao_store::{Commit, ExpectedVersion, IncidentRow, PhotoMeta, Scope, SideWrite};
 
 use crate::policy::Principal;

@@ -170,7 +170,8 @@ impl Settings {
             },
             unit_fit: get("dispatch.unit_fit")
                 .and_then(|v| {
-                    serde_json::from_value::<std::collections::BTreeMap<String, Vec<String>>>(v).ok()
+                    serde_json::from_value::<std::collections::BTreeMap<String, Vec<String>>>(v)
+                        .ok()
                 })
                 .unwrap_or_default()
                 .into_iter()
@@ -205,7 +206,10 @@ fn check_value(spec: &SettingSpec, value: &Value) -> Result<(), DomainError> {
             .map_err(|_| {
                 DomainError::invalid(
                     "value",
-                    format!("{} must map category codes to lists of unit kinds", spec.key),
+                    format!(
+                        "{} must map category codes to lists of unit kinds",
+                        spec.key
+                    ),
                 )
             })?;
             let code = |c: &str| {
@@ -220,7 +224,10 @@ fn check_value(spec: &SettingSpec, value: &Value) -> Result<(), DomainError> {
             {
                 return Err(DomainError::invalid(
                     "value",
-                    format!("{}: every entry is category=unit_kind[,unit_kind]", spec.key),
+                    format!(
+                        "{}: every entry is category=unit_kind[,unit_kind]",
+                        spec.key
+                    ),
                 ));
             }
             Ok(())
@@ -271,9 +278,16 @@ pub fn parse_setting_input(key: &str, text: &str) -> Result<Value, DomainError> 
         SettingKind::Text => json!(text.trim()),
         SettingKind::Fits => {
             let mut fits = serde_json::Map::new();
-            for entry in text.split([';', '；', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+            for entry in text
+                .split([';', '；', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+            {
                 let (category, kinds) = entry.split_once('=').ok_or_else(|| {
-                    DomainError::invalid("value", format!("{key}: {entry:?} is not category=unit_kind"))
+                    DomainError::invalid(
+                        "value",
+                        format!("{key}: {entry:?} is not category=unit_kind"),
+                    )
                 })?;
                 let kinds: Vec<&str> = kinds
                     .split([',', '，', ' '])

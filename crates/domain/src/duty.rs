@@ -169,7 +169,10 @@ pub fn duty_at(shifts: &[ShiftFields], at: crate::Timestamp) -> DutyNow {
             .filter(|s| matches!(&s.days, ShiftDays::Date(d) if d == date))
             .collect();
         if dated.is_empty() {
-            shifts.iter().filter(|s| s.holds_on(date, *weekday)).collect()
+            shifts
+                .iter()
+                .filter(|s| s.holds_on(date, *weekday))
+                .collect()
         } else {
             dated
         }
@@ -247,7 +250,12 @@ mod tests {
     #[test]
     fn a_weekday_shift_covers_its_hours_in_china_standard_time() {
         // 2026-12-02 is a Wednesday (3).
-        let shifts = [shift(ShiftDays::Weekday(3), "08:00", "20:00", ShiftKind::OnDuty)];
+        let shifts = [shift(
+            ShiftDays::Weekday(3),
+            "08:00",
+            "20:00",
+            ShiftKind::OnDuty,
+        )];
         // 01:00Z is 09:00 in Beijing.
         assert_eq!(
             duty_at(&shifts, at("2026-12-02T01:00:00.000000Z")),
@@ -296,7 +304,12 @@ mod tests {
             end: "20:00".into(),
             kind: ShiftKind::OnDuty,
         };
-        assert!(bad.checked().unwrap_err().to_string().starts_with("weekday"));
+        assert!(
+            bad.checked()
+                .unwrap_err()
+                .to_string()
+                .starts_with("weekday")
+        );
         let bad = ShiftFields {
             days: ShiftDays::Date("2026-02-30".into()),
             start: "08:00".into(),

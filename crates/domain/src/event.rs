@@ -611,9 +611,7 @@ impl DomainEvent {
             Self::StaffAssigned { staff_id, .. }
             | Self::StaffUnassigned { staff_id, .. }
             | Self::ShiftSaved { staff_id, .. }
-            | Self::ShiftRemoved { staff_id, .. } => {
-                StreamRef::new("staff", staff_id)
-            }
+            | Self::ShiftRemoved { staff_id, .. } => StreamRef::new("staff", staff_id),
             Self::PartnerAgencyCreated { id, .. } => StreamRef::new("partner_agency", id),
             Self::CodeEntrySaved { table, .. } => StreamRef::new("code_table", table),
             Self::UserCreated { id, .. } => StreamRef::new("user", id),

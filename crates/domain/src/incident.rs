@@ -513,7 +513,12 @@ mod tests {
         let err = decide(id, &dispatched, IncidentCommand::Accept { staff_id: other }).unwrap_err();
         assert!(err.to_string().contains("only the officer"), "{err}");
         // Setting out comes after signing for it.
-        let err = decide(id, &dispatched, IncidentCommand::Depart { staff_id: officer }).unwrap_err();
+        let err = decide(
+            id,
+            &dispatched,
+            IncidentCommand::Depart { staff_id: officer },
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("cannot set out"), "{err}");
         let arrived = status(IncidentState::Arrived, Some(officer));
         assert!(

@@ -60,10 +60,7 @@ pub fn check_photo(n: usize, name: &str, bytes: &[u8]) -> Result<&'static str, D
         ));
     }
     sniff(bytes).ok_or_else(|| {
-        DomainError::invalid(
-            "photos",
-            format!("{name}: not a JPEG, PNG or WebP image"),
-        )
+        DomainError::invalid("photos", format!("{name}: not a JPEG, PNG or WebP image"))
     })
 }
 
@@ -80,7 +77,12 @@ mod tests {
         let err = check_photo(1, "a.txt", b"hello").unwrap_err();
         assert!(err.to_string().starts_with("photos: a.txt"), "{err}");
         let big = vec![0xFF; MAX_PHOTO_BYTES + 1];
-        assert!(check_photo(1, "big.jpg", &big).unwrap_err().to_string().contains("limit"));
+        assert!(
+            check_photo(1, "big.jpg", &big)
+                .unwrap_err()
+                .to_string()
+                .contains("limit")
+        );
         assert!(check_photo(MAX_PHOTOS + 1, "x.jpg", &[0xFF, 0xD8, 0xFF]).is_err());
     }
 }

@@ -98,9 +98,9 @@ impl Store {
                 let weekday: Option<i64> = r.try_get("weekday")?;
                 let days = match (date, weekday) {
                     (Some(d), _) => ShiftDays::Date(d),
-                    (None, w) => ShiftDays::Weekday(
-                        w.and_then(|w| u8::try_from(w).ok()).unwrap_or_default(),
-                    ),
+                    (None, w) => {
+                        ShiftDays::Weekday(w.and_then(|w| u8::try_from(w).ok()).unwrap_or_default())
+                    }
                 };
                 let kind: String = r.try_get("kind")?;
                 Ok(ShiftRow {
@@ -110,11 +110,9 @@ impl Store {
                         days,
                         start: r.try_get("start_time")?,
                         end: r.try_get("end_time")?,
-                        kind: kind
-                            .parse()
-                            .map_err(|e: fengqiao_domain::DomainError| {
-                                StoreError::Constraint(e.to_string())
-                            })?,
+                        kind: kind.parse().map_err(|e: fengqiao_domain::DomainError| {
+                            StoreError::Constraint(e.to_string())
+                        })?,
                     },
                 })
             })

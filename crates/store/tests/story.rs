@@ -850,9 +850,7 @@ async fn an_incident_read_model_follows_its_steps_on_both_backends(db: TestDb) {
     );
 }
 
-async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_backends(
-    db: TestDb,
-) {
+async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_backends(db: TestDb) {
     use fengqiao_domain::duty::{ShiftDays, ShiftFields, ShiftKind};
     use fengqiao_domain::incident::*;
     use fengqiao_store::{Scope, SideWrite};
@@ -944,7 +942,11 @@ async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_back
         kinds,
         [
             (shift.to_string(), ShiftDays::Weekday(3), "09:00".into()),
-            (night.to_string(), ShiftDays::Date("2026-12-02".into()), "20:00".into()),
+            (
+                night.to_string(),
+                ShiftDays::Date("2026-12-02".into()),
+                "20:00".into()
+            ),
         ]
     );
     assert_eq!(
@@ -991,7 +993,11 @@ async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_back
     ] {
         store.commit(&actor(), &[any(event)], &[]).await.unwrap();
     }
-    let row = store.incident(&incident.to_string()).await.unwrap().unwrap();
+    let row = store
+        .incident(&incident.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.state, "departed");
     assert!(row.departed_at.is_some());
     assert_eq!(
@@ -1013,7 +1019,11 @@ async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_back
     let positions = store.last_positions().await.unwrap();
     assert_eq!(positions.len(), 1);
     assert_eq!(
-        (positions[0].staff_id.as_str(), positions[0].lng, positions[0].lat),
+        (
+            positions[0].staff_id.as_str(),
+            positions[0].lng,
+            positions[0].lat
+        ),
         (staff.to_string().as_str(), 120.25, 29.71)
     );
 
@@ -1047,7 +1057,10 @@ async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_back
         .unwrap();
     let photos = store.incident_photos(&incident.to_string()).await.unwrap();
     assert_eq!(photos.len(), 1);
-    assert_eq!((photos[0].size, photos[0].sha256.as_str()), (bytes.len() as i64, "ab".repeat(32).as_str()));
+    assert_eq!(
+        (photos[0].size, photos[0].sha256.as_str()),
+        (bytes.len() as i64, "ab".repeat(32).as_str())
+    );
     assert_eq!(
         store
             .incident_photo(&incident.to_string(), &photo.to_string())

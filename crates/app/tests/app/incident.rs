@@ -722,7 +722,10 @@ async fn an_off_duty_owner_of_the_community_ranks_below_an_on_duty_officer() {
         .await
         .unwrap();
     let owner = officer.staff_id.clone().unwrap();
-    assert_eq!(before[0].staff_id, owner, "without a roster the owner leads");
+    assert_eq!(
+        before[0].staff_id, owner,
+        "without a roster the owner leads"
+    );
     let other = before
         .iter()
         .find(|c| c.staff_id != owner)
@@ -732,11 +735,21 @@ async fn an_off_duty_owner_of_the_community_ranks_below_an_on_duty_officer() {
 
     // Arrange: the owner rests today, another officer is on duty.
     t.app
-        .save_shift_as(&dispatcher, owner.parse().unwrap(), None, all_day(ShiftKind::Rest))
+        .save_shift_as(
+            &dispatcher,
+            owner.parse().unwrap(),
+            None,
+            all_day(ShiftKind::Rest),
+        )
         .await
         .unwrap();
     t.app
-        .save_shift_as(&dispatcher, other.parse().unwrap(), None, all_day(ShiftKind::OnDuty))
+        .save_shift_as(
+            &dispatcher,
+            other.parse().unwrap(),
+            None,
+            all_day(ShiftKind::OnDuty),
+        )
         .await
         .unwrap();
 
@@ -753,9 +766,15 @@ async fn an_off_duty_owner_of_the_community_ranks_below_an_on_duty_officer() {
     assert_eq!(after[0].staff_id, other);
     let resting = &after[rank(&owner)];
     assert!(!resting.available);
-    assert!(resting.reasons.iter().any(|r| r == "duty:rest"), "{resting:?}");
     assert!(
-        resting.reasons.iter().any(|r| r.starts_with("owner:officer")),
+        resting.reasons.iter().any(|r| r == "duty:rest"),
+        "{resting:?}"
+    );
+    assert!(
+        resting
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("owner:officer")),
         "still marked as the owner: {resting:?}"
     );
     assert!(after[0].reasons.iter().any(|r| r == "duty:on_duty"));
@@ -773,7 +792,13 @@ async fn an_off_duty_owner_of_the_community_ranks_below_an_on_duty_officer() {
         .timeline(&StreamRef::new("incident", id))
         .await
         .unwrap();
-    assert!(events.last().unwrap().payload.contains("\"overridden\":true"));
+    assert!(
+        events
+            .last()
+            .unwrap()
+            .payload
+            .contains("\"overridden\":true")
+    );
     // The roster's changes are events on the staff stream, with the dispatcher as actor.
     let staff_events = t
         .app
@@ -781,7 +806,10 @@ async fn an_off_duty_owner_of_the_community_ranks_below_an_on_duty_officer() {
         .timeline(&StreamRef::new("staff", &owner))
         .await
         .unwrap();
-    let saved = staff_events.iter().find(|e| e.kind == "shift_saved").unwrap();
+    let saved = staff_events
+        .iter()
+        .find(|e| e.kind == "shift_saved")
+        .unwrap();
     assert!(saved.actor.contains("dispatcher"), "{}", saved.actor);
 }
 
@@ -851,12 +879,7 @@ async fn the_nearer_of_two_equal_officers_ranks_first_and_the_reason_says_how_fa
         .recommend_as(&dispatcher, &id.to_string())
         .await
         .unwrap();
-    let find = |staff: &str| {
-        candidates
-            .iter()
-            .position(|c| c.staff_id == staff)
-            .unwrap()
-    };
+    let find = |staff: &str| candidates.iter().position(|c| c.staff_id == staff).unwrap();
     let (far, near) = (find(&made[0]), find(&made[1]));
     assert!(near < far, "{candidates:#?}");
     let near = &candidates[near];
@@ -929,7 +952,11 @@ async fn setting_out_is_refused_before_signing_for_it_and_recorded_with_its_time
         .iter()
         .find(|e| e.kind == "incident_departed")
         .expect("the departure is an event");
-    assert!(departed.actor.contains("community_officer"), "{}", departed.actor);
+    assert!(
+        departed.actor.contains("community_officer"),
+        "{}",
+        departed.actor
+    );
     let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         &kinds[kinds.len() - 3..],

@@ -67,7 +67,12 @@ pub async fn roster(
         .datetime()
         .to_offset(fengqiao_domain::duty::china_offset())
         .date();
-    let day = match query.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+    let day = match query
+        .week
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+    {
         Some(text) => time::Date::parse(text, &format).map_err(|_| {
             PageError(WebError::from(DomainError::invalid(
                 "week",
@@ -125,8 +130,11 @@ pub async fn roster(
             .iter()
             .map(|d| {
                 (
-                    t.s(&format!("duty.weekday.{}", d.weekday().number_from_monday()))
-                        .to_owned(),
+                    t.s(&format!(
+                        "duty.weekday.{}",
+                        d.weekday().number_from_monday()
+                    ))
+                    .to_owned(),
                     date_text(*d),
                 )
             })
@@ -161,14 +169,24 @@ pub async fn save(
     Viewer(principal, ctx): Viewer,
     Form(form): Form<ShiftForm>,
 ) -> Result<Response, PageError> {
-    let invalid = |field: &'static str, message: String| PageError(WebError::from(DomainError::invalid(field, message)));
+    let invalid = |field: &'static str, message: String| {
+        PageError(WebError::from(DomainError::invalid(field, message)))
+    };
     let staff: RecordId = form
         .staff_id
         .trim()
         .parse()
         .map_err(|_| invalid("staff_id", "not a staff id".into()))?;
-    let date = form.date.as_deref().map(str::trim).filter(|d| !d.is_empty());
-    let weekday = form.weekday.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let date = form
+        .date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    let weekday = form
+        .weekday
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let days = match (date, weekday) {
         (Some(date), _) => ShiftDays::Date(date.to_owned()),
         (None, Some(day)) => ShiftDays::Weekday(

@@ -230,11 +230,22 @@ fn reasons(t: &Tr, categories: &[Choice], unit_kinds: &[Choice], reasons: &[Stri
                     format!("{} {name}", t.s("incident.reason.specialty"))
                 }
                 (Some("open"), Some(n), _) => format!("{} {n}", t.s("incident.reason.open")),
-                (Some("duty"), Some(code), _) => t.s(&format!("incident.reason.duty.{code}")).to_owned(),
-                (Some("unit"), Some(kind), _) => {
-                    format!("{} {}", t.s("incident.reason.unit"), unit_kinds.iter().find(|c| c.value == kind).map_or(kind, |c| c.label.as_str()))
+                (Some("duty"), Some(code), _) => {
+                    t.s(&format!("incident.reason.duty.{code}")).to_owned()
                 }
-                (Some("distance"), Some("unknown"), _) => t.s("incident.reason.distance_unknown").to_owned(),
+                (Some("unit"), Some(kind), _) => {
+                    format!(
+                        "{} {}",
+                        t.s("incident.reason.unit"),
+                        unit_kinds
+                            .iter()
+                            .find(|c| c.value == kind)
+                            .map_or(kind, |c| c.label.as_str())
+                    )
+                }
+                (Some("distance"), Some("unknown"), _) => {
+                    t.s("incident.reason.distance_unknown").to_owned()
+                }
                 (Some("distance"), Some(metres), Some(source)) => {
                     let metres: f64 = metres.parse().unwrap_or(0.0);
                     let far = if metres >= 1000.0 {
@@ -348,7 +359,11 @@ pub async fn incident_page(
         .into_iter()
         .map(|p| p.id)
         .collect();
-    let departed = detail.incident.departed_at.as_deref().map(local_time_seconds);
+    let departed = detail
+        .incident
+        .departed_at
+        .as_deref()
+        .map(local_time_seconds);
     Ok(render(&IncidentPage {
         shell: Shell::new(&ctx, Some(&principal), "incident.title", "/incidents"),
         photos,
@@ -455,7 +470,9 @@ pub struct StepForm {
 
 /// The feedback form as a multipart upload: its fields and the photos (the `photos`
 /// parts; an empty part, a file input left empty, is no photo).
-async fn step_multipart(mut multipart: Multipart) -> Result<(StepForm, Vec<PhotoUpload>), PageError> {
+async fn step_multipart(
+    mut multipart: Multipart,
+) -> Result<(StepForm, Vec<PhotoUpload>), PageError> {
     let bad = |field: &str, m: String| {
         PageError(WebError::Invalid {
             field: Some(field.to_owned()),
@@ -476,12 +493,19 @@ async fn step_multipart(mut multipart: Multipart) -> Result<(StepForm, Vec<Photo
         if name == "photos" {
             let file = field.file_name().unwrap_or("photo").to_owned();
             let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|e| bad("photos", e.to_string()))? {
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|e| bad("photos", e.to_string()))?
+            {
                 bytes.extend_from_slice(&chunk);
                 if bytes.len() > limit {
                     return Err(bad(
                         "photos",
-                        format!("{file}: larger than the limit of {} MB", limit / (1024 * 1024)),
+                        format!(
+                            "{file}: larger than the limit of {} MB",
+                            limit / (1024 * 1024)
+                        ),
                     ));
                 }
             }
@@ -805,4 +829,28 @@ pub async fn figures(
             })
             .collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reasons_say_in_words_how_far_and_whether_on_duty() {
+        let t = Tr::new(crate::i18n::Lang::Zh);
+        let codes = [
+            "duty:on_duty",
+            "distance:1234:last",
+            "distance:350:post",
+            "distance:unknown",
+            "duty:rest",
+        ]
+        .map(str::to_owned);
+        let words = reasons(&t, &[], &[], &codes);
+        assert!(words.contains("值班中"), "{words}");
+        assert!(words.contains("距 1.2 公里（最后位置）"), "{words}");
+        assert!(words.contains("距 350 米（警务室/岗位）"), "{words}");
+        assert!(words.contains("距离未知"), "{words}");
+        assert!(words.contains("休息（排在最后）"), "{words}");
+    }
 }

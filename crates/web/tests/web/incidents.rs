@@ -138,8 +138,10 @@ fn feedback_form(photos: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
         ("narrative", "现场调解，双方和解"),
     ] {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (file, kind, bytes) in photos {
@@ -196,7 +198,10 @@ async fn arrived_at_g1(t: &TestApp) -> (crate::support::Client, String) {
     let mut officer = t.login("g1-officer").await;
     // Setting out before signing for it is refused; then each step in order.
     let early = officer
-        .post_form(&format!("/incidents/{incident}/step"), &[("step", "depart")])
+        .post_form(
+            &format!("/incidents/{incident}/step"),
+            &[("step", "depart")],
+        )
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     for step in ["accept", "depart", "arrive"] {
@@ -216,8 +221,15 @@ async fn a_feedback_photo_round_trips_and_a_non_image_or_an_oversized_file_is_re
     let step = format!("/incidents/{incident}/step");
     // Not an image, whatever it is called.
     let (kind, body) = feedback_form(&[("现场.jpg", "image/jpeg", b"just some text")]);
-    let refused = officer.send(Method::POST, &step, Some(&kind), body, true).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let refused = officer
+        .send(Method::POST, &step, Some(&kind), body, true)
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     assert!(
         refused.body.contains("photos") && refused.body.contains("not a JPEG, PNG or WebP"),
         "{}",
@@ -227,42 +239,75 @@ async fn a_feedback_photo_round_trips_and_a_non_image_or_an_oversized_file_is_re
     let mut big = vec![0xFF, 0xD8, 0xFF, 0xE0];
     big.resize(fengqiao_domain::photo::MAX_PHOTO_BYTES + 1, 0);
     let (kind, body) = feedback_form(&[("大图.jpg", "image/jpeg", &big)]);
-    let refused = officer.send(Method::POST, &step, Some(&kind), body, true).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let refused = officer
+        .send(Method::POST, &step, Some(&kind), body, true)
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     assert!(
         refused.body.contains("photos") && refused.body.contains("limit"),
         "{}",
         refused.body
     );
     assert!(
-        t.app().store().incident_photos(&incident).await.unwrap().is_empty(),
+        t.app()
+            .store()
+            .incident_photos(&incident)
+            .await
+            .unwrap()
+            .is_empty(),
         "a refused feedback stores nothing"
     );
 
     // A PNG goes through with the feedback.
-    let png: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3, 255]].concat();
+    let png: Vec<u8> = [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &[0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3, 255],
+    ]
+    .concat();
     let (kind, body) = feedback_form(&[("现场.png", "image/png", &png)]);
-    let done = officer.send(Method::POST, &step, Some(&kind), body, true).await;
+    let done = officer
+        .send(Method::POST, &step, Some(&kind), body, true)
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let photos = t.app().store().incident_photos(&incident).await.unwrap();
     assert_eq!(photos.len(), 1);
     let photo = &photos[0];
-    assert_eq!((photo.content_type.as_str(), photo.size), ("image/png", png.len() as i64));
+    assert_eq!(
+        (photo.content_type.as_str(), photo.size),
+        ("image/png", png.len() as i64)
+    );
     // The feedback's event names the photo by id and SHA-256: the chain vouches for it.
     let handled = t.events_of("incident_handled").await;
     let payload = &handled.last().unwrap().payload;
-    assert!(payload.contains(&photo.id) && payload.contains(&photo.sha256), "{payload}");
+    assert!(
+        payload.contains(&photo.id) && payload.contains(&photo.sha256),
+        "{payload}"
+    );
     assert_eq!(photo.sha256.len(), 64);
 
     let page = officer.get(&format!("/incidents/{incident}")).await;
     let src = format!("/incidents/{incident}/photos/{}", photo.id);
-    assert!(page.body.contains(&format!("src=\"{src}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("src=\"{src}\"")),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("id=\"departed-at\""), "{}", page.body);
     let mut chief = t.login("station_chief").await;
     let served = chief.get(&src).await;
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(
-        served.headers.get("content-type").unwrap().to_str().unwrap(),
+        served
+            .headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap(),
         "image/png"
     );
     let timeline = chief.get(&format!("/incidents/{incident}")).await;
@@ -276,10 +321,18 @@ async fn a_user_outside_the_jurisdiction_gets_not_found_for_the_photo() {
     let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'];
     let (kind, body) = feedback_form(&[("a.jpg", "image/jpeg", &jpeg)]);
     let done = officer
-        .send(Method::POST, &format!("/incidents/{incident}/step"), Some(&kind), body, true)
+        .send(
+            Method::POST,
+            &format!("/incidents/{incident}/step"),
+            Some(&kind),
+            body,
+            true,
+        )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    let photo = t.app().store().incident_photos(&incident).await.unwrap()[0].id.clone();
+    let photo = t.app().store().incident_photos(&incident).await.unwrap()[0]
+        .id
+        .clone();
     let src = format!("/incidents/{incident}/photos/{photo}");
     // The officer's own sees it; an officer of another bureau with the same role and
     // permission does not, and a photo asked for through another incident is not found.
@@ -323,8 +376,15 @@ async fn the_roster_page_shows_a_shift_entered_in_its_form_and_refuses_a_bad_tim
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let page = chief.get("/duty?week=2026-12-03").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("2026-11-30") && page.body.contains("2026-12-06"), "Monday to Sunday");
-    assert!(page.body.contains("20:00–08:00") && page.body.contains("备勤"), "{}", page.body);
+    assert!(
+        page.body.contains("2026-11-30") && page.body.contains("2026-12-06"),
+        "Monday to Sunday"
+    );
+    assert!(
+        page.body.contains("20:00–08:00") && page.body.contains("备勤"),
+        "{}",
+        page.body
+    );
     let bad = chief
         .post_form(
             "/duty/shifts",
