@@ -3,14 +3,16 @@
 //! triage, the dispatch recommendation (点单指令, 专警专处), and each officer's steps.
 
 use fengqiao_domain::codes::CodeTable;
+use fengqiao_domain::duty::{DutyNow, distance_metres, distance_points, duty_at};
 use fengqiao_domain::incident::{
     Branch, CategorySuggestion, IncidentCommand, IncidentNumber, IncidentState, IncidentStatus,
     IntakeFields, decide,
 };
 use fengqiao_domain::org::{RecordId, new_id};
+use fengqiao_domain::photo::{PhotoRef, check_photo};
 use fengqiao_domain::policy::Permission;
 use fengqiao_domain::{DomainError, DomainEvent, StreamRef, Timestamp};
-use fengqiao_store::{Commit, ExpectedVersion, IncidentRow, Scope};
+use fengqiao_store::{Commit, ExpectedVersion, IncidentRow, PhotoMeta, Scope, SideWrite};
 
 use crate::policy::Principal;
 use crate::{App, AppError};
@@ -22,9 +24,15 @@ pub struct Candidate {
     pub staff_id: String,
     /// Name.
     pub name: String,
-    /// Higher is better.
+    /// Higher is better, among the available.
     pub score: i64,
-    /// The reasons, in words (责任区, 专长, 在办).
+    /// On duty or standby (or unrostered) at the call time: ranked before everyone who
+    /// is resting or outside their shifts.
+    pub available: bool,
+    /// Metres from the incident's point to the officer's last position or post.
+    pub distance_m: Option<f64>,
+    /// The reasons as codes (`owner:…`, `specialty:…`, `unit:…`, `duty:…`,
+    /// `distance:…`, `open:…`), which the pages turn into words.
     pub reasons: Vec<String>,
 }
 
@@ -197,7 +205,7 @@ impl App {
             .store
             .incidents(
                 &Scope::All,
-                &["dispatched", "accepted", "arrived"],
+                &["dispatched", "accepted", "departed", "arrived"],
                 Some(staff),
                 500,
             )
@@ -245,9 +253,22 @@ impl App {
         Ok(IncidentDetail { incident, repeats })
     }
 
-    /// The officers the incident could go to, best first, with the reasons: the
-    /// owner of the place's community (一村一警), a specialty matching the category
-    /// (专警专处), and the fewest open incidents.
+    /// The officers the incident could go to, best first, with the reasons.
+    ///
+    /// Scoring (点单指令, 专警专处), points added up:
+    /// - owner of the place's grid or community (一村一警): +30 as its officer, +15 in
+    ///   another place of its pairing;
+    /// - a specialty matching the category: +20;
+    /// - a unit whose kind fits the category (setting `dispatch.unit_fit`): +10;
+    /// - the roster at the call time (China Standard Time): on duty +20, standby +10,
+    ///   no roster kept 0;
+    /// - distance from the incident's point to the officer's last known position (the
+    ///   last incident they arrived at) or else their post (警务室 first): 20 on the spot,
+    ///   one fewer per full 250 m, none from 5 km (`distance_points`);
+    /// - each open incident: −5.
+    ///
+    /// Officers who are resting or outside all their shifts are marked and ranked after
+    /// every available one, whatever their points; ties go to the nearer, then by name.
     pub async fn recommend_as(
         &self,
         principal: &Principal,
@@ -285,6 +306,18 @@ impl App {
             self.store.open_load().await?.into_iter().collect();
         let station_scope = Scope::Under(station.iter().cloned().collect());
         let staff = self.store.staff(&station_scope).await?;
+        let shifts = self.store.shifts(&station_scope).await?;
+        let units = self.store.units(&station_scope).await?;
+        let fits = self.settings().await?.unit_fit;
+        let fitting: Vec<String> = fits
+            .iter()
+            .filter(|(c, _)| *c == top || *c == category)
+            .flat_map(|(_, kinds)| kinds.iter().cloned())
+            .collect();
+        let positions = self.store.last_positions().await?;
+        let posts = self.store.post_locations().await?;
+        let called = Timestamp::parse(&incident.called_at)?;
+        let point = incident.lng.zip(incident.lat);
         let mut candidates: Vec<Candidate> = staff
             .into_iter()
             .filter(|s| s.roles.iter().any(|r| FIELD_ROLES.contains(&r.as_str())))
@@ -309,6 +342,56 @@ impl App {
                     score += 20;
                     reasons.push(format!("specialty:{top}"));
                 }
+                if let Some(kind) = s
+                    .unit_id
+                    .as_ref()
+                    .and_then(|u| units.iter().find(|x| &x.id == u))
+                    .map(|u| u.kind.clone())
+                    .filter(|k| fitting.contains(k))
+                {
+                    score += 10;
+                    reasons.push(format!("unit:{kind}"));
+                }
+                let own: Vec<_> = shifts
+                    .iter()
+                    .filter(|h| h.staff_id == s.id)
+                    .map(|h| h.shift.clone())
+                    .collect();
+                let duty = duty_at(&own, called);
+                score += match duty {
+                    DutyNow::Shift(fengqiao_domain::duty::ShiftKind::OnDuty) => 20,
+                    DutyNow::Shift(fengqiao_domain::duty::ShiftKind::Standby) => 10,
+                    _ => 0,
+                };
+                reasons.push(format!("duty:{}", duty.code()));
+                let from = positions
+                    .iter()
+                    .find(|p| p.staff_id == s.id)
+                    .map(|p| ((p.lng, p.lat), "last"))
+                    .or_else(|| {
+                        // Their post: one in a place of their pairing, else at their home node.
+                        let places = s
+                            .assignments
+                            .iter()
+                            .map(|(n, _)| n.clone())
+                            .chain(s.node_id.clone());
+                        places
+                            .filter_map(|n| posts.iter().find(|(node, ..)| *node == n))
+                            .map(|(_, _, lng, lat)| ((*lng, *lat), "post"))
+                            .next()
+                    });
+                let distance_m = match (point, from) {
+                    (Some(here), Some((there, source))) => {
+                        let metres = distance_metres(here, there);
+                        score += distance_points(metres);
+                        reasons.push(format!("distance:{}:{source}", metres.round()));
+                        Some(metres)
+                    }
+                    _ => {
+                        reasons.push("distance:unknown".into());
+                        None
+                    }
+                };
                 let open = load.get(&s.id).copied().unwrap_or(0);
                 score -= 5 * open;
                 reasons.push(format!("open:{open}"));
@@ -316,11 +399,22 @@ impl App {
                     staff_id: s.id,
                     name: s.name,
                     score,
+                    available: duty.available(),
+                    distance_m,
                     reasons,
                 }
             })
             .collect();
-        candidates.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.name.cmp(&b.name)));
+        candidates.sort_by(|a, b| {
+            b.available
+                .cmp(&a.available)
+                .then_with(|| b.score.cmp(&a.score))
+                .then_with(|| {
+                    let far = |c: &Candidate| c.distance_m.unwrap_or(f64::INFINITY);
+                    far(a).total_cmp(&far(b))
+                })
+                .then_with(|| a.name.cmp(&b.name))
+        });
         Ok(candidates)
     }
 
@@ -389,9 +483,12 @@ impl App {
             .ok_or_else(|| {
                 DomainError::invalid("staff_id", "not an officer of the incident's station")
             })?;
-        let overridden = candidates
-            .first()
-            .is_some_and(|top| top.staff_id != chosen.staff_id && top.score > chosen.score);
+        // Skipping a better-ranked officer is an override: one available when the chosen
+        // is not, or with more points.
+        let overridden = candidates.first().is_some_and(|top| {
+            top.staff_id != chosen.staff_id
+                && (top.available, top.score) > (chosen.available, chosen.score)
+        });
         let command = IncidentCommand::Dispatch {
             staff_id,
             reasons: chosen.reasons.clone(),
@@ -400,7 +497,9 @@ impl App {
         self.act(principal, id, command, false).await
     }
 
-    /// The officer's own steps: sign for, arrive, give feedback.
+    /// The officer's own steps: sign for, set out, arrive, give feedback (with photos,
+    /// each checked by its first bytes, stored in the same transaction as the feedback
+    /// and named in its event by id and SHA-256).
     pub async fn officer_step_as(
         &self,
         principal: &Principal,
@@ -418,22 +517,73 @@ impl App {
             .ok_or_else(|| {
                 AppError::Refused("the account is not linked to a staff record".into())
             })?;
+        let mut side = Vec::new();
         let command = match step {
             OfficerStep::Accept => IncidentCommand::Accept { staff_id },
+            OfficerStep::Depart => IncidentCommand::Depart { staff_id },
             OfficerStep::Arrive => IncidentCommand::Arrive { staff_id },
             OfficerStep::Feedback {
                 result_code,
                 narrative,
+                photos,
             } => {
                 self.check_code(CodeTable::ResultCode, &result_code).await?;
+                let mut refs = Vec::new();
+                for (n, photo) in photos.into_iter().enumerate() {
+                    let content_type = check_photo(n + 1, &photo.name, &photo.bytes)?;
+                    let sha256 = {
+                        use sha2::Digest;
+                        hex::encode(sha2::Sha256::digest(&photo.bytes))
+                    };
+                    let photo_id = new_id();
+                    refs.push(PhotoRef {
+                        id: photo_id,
+                        sha256: sha256.clone(),
+                        content_type: content_type.to_owned(),
+                        bytes: photo.bytes.len() as u64,
+                    });
+                    side.push(SideWrite::StorePhoto {
+                        id: photo_id.to_string(),
+                        incident_id: id.to_string(),
+                        content_type: content_type.to_owned(),
+                        sha256,
+                        data: photo.bytes,
+                    });
+                }
                 IncidentCommand::Feedback {
                     staff_id,
                     result_code,
                     narrative,
+                    photos: refs,
                 }
             }
         };
-        self.act(principal, id, command, true).await
+        self.act_with(principal, id, command, true, side).await
+    }
+
+    /// The feedback photos of an incident the principal may see.
+    pub async fn incident_photos_as(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> Result<Vec<PhotoMeta>, AppError> {
+        self.incident_as(principal, id).await?;
+        Ok(self.store.incident_photos(id).await?)
+    }
+
+    /// One feedback photo, `(content type, bytes)`, for those who may see the incident;
+    /// elsewhere it is "not found", like the incident.
+    pub async fn incident_photo_as(
+        &self,
+        principal: &Principal,
+        id: &str,
+        photo_id: &str,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        self.incident_as(principal, id).await?;
+        self.store
+            .incident_photo(id, photo_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("photo".into()))
     }
 
     /// Closes a handled (or handed-over) incident (办结).
@@ -454,6 +604,18 @@ impl App {
         id: RecordId,
         command: IncidentCommand,
         own: bool,
+    ) -> Result<(), AppError> {
+        self.act_with(principal, id, command, own, Vec::new()).await
+    }
+
+    /// As [`App::act`], with side writes in the same transaction (photos).
+    async fn act_with(
+        &self,
+        principal: &Principal,
+        id: RecordId,
+        command: IncidentCommand,
+        own: bool,
+        side: Vec<SideWrite>,
     ) -> Result<(), AppError> {
         let row = self
             .store
@@ -488,7 +650,7 @@ impl App {
             .commit(
                 &principal.actor(),
                 &[Commit::now(stream, ExpectedVersion::Exact(version), events)],
-                &[],
+                &side,
             )
             .await?;
         Ok(())
@@ -517,6 +679,8 @@ impl App {
 pub enum OfficerStep {
     /// 签收.
     Accept,
+    /// 出发.
+    Depart,
     /// 到场.
     Arrive,
     /// 处置反馈.
@@ -525,7 +689,18 @@ pub enum OfficerStep {
         result_code: String,
         /// What was done.
         narrative: String,
+        /// Photos as uploaded, checked here.
+        photos: Vec<PhotoUpload>,
     },
+}
+
+/// A photo as the officer uploaded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoUpload {
+    /// The file's name, for messages.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// The local (China Standard Time) calendar day of a moment, `YYYYMMDD`.

@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod codes;
 pub mod demo;
 pub mod demo_base;
+pub mod duty;
 mod error;
 pub mod incident;
 pub mod incident_board;

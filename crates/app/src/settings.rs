@@ -26,6 +26,9 @@ pub enum SettingKind {
     Roles,
     /// Free text (a URL template), possibly empty.
     Text,
+    /// Which unit kinds fit which incident categories: an object of category code →
+    /// list of `unit_kind` codes, typed as `criminal=case_team; traffic=rural_traffic`.
+    Fits,
 }
 
 /// One setting: key, kind and default.
@@ -63,6 +66,11 @@ pub const SETTINGS: &[SettingSpec] = &[
     number("transfer.feedback_hours", 1, 720, "24"),
     number("transfer.evaluate_hours", 1, 720, "48"),
     number("transfer.review_hours", 1, 720, "72"),
+    SettingSpec {
+        key: "dispatch.unit_fit",
+        kind: SettingKind::Fits,
+        default: r#"{"criminal":["case_team"],"dispute":["community_team"],"assistance":["community_team"],"traffic":["rural_traffic"]}"#,
+    },
     SettingSpec {
         key: "map.tile_url",
         kind: SettingKind::Text,
@@ -109,6 +117,8 @@ pub struct Settings {
     pub repeat_surge_percent: i64,
     /// 非警务转办: hours allowed per step of the loop.
     pub transfer_hours: fengqiao_domain::transfer::StepHours,
+    /// 点单指令: the unit kinds that fit a top-level category, `(category, kinds)`.
+    pub unit_fit: Vec<(String, Vec<String>)>,
     /// Every setting as stored or defaulted, by key (for the settings page).
     pub raw: Vec<(&'static str, Value)>,
 }
@@ -158,6 +168,14 @@ impl Settings {
                 }
                 fengqiao_domain::transfer::StepHours { hours }
             },
+            unit_fit: get("dispatch.unit_fit")
+                .and_then(|v| {
+                    serde_json::from_value::<std::collections::BTreeMap<String, Vec<String>>>(v)
+                        .ok()
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
             map_tile_url: get("map.tile_url")
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
@@ -181,6 +199,39 @@ fn check_value(spec: &SettingSpec, value: &Value) -> Result<(), DomainError> {
             .map_err(|_| {
                 DomainError::invalid("value", format!("{} must be a list of roles", spec.key))
             }),
+        SettingKind::Fits => {
+            let fits = serde_json::from_value::<std::collections::BTreeMap<String, Vec<String>>>(
+                value.clone(),
+            )
+            .map_err(|_| {
+                DomainError::invalid(
+                    "value",
+                    format!(
+                        "{} must map category codes to lists of unit kinds",
+                        spec.key
+                    ),
+                )
+            })?;
+            let code = |c: &str| {
+                !c.is_empty()
+                    && c.len() <= 40
+                    && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            };
+            if fits.len() > 100
+                || !fits
+                    .iter()
+                    .all(|(k, v)| code(k) && !v.is_empty() && v.iter().all(|u| code(u)))
+            {
+                return Err(DomainError::invalid(
+                    "value",
+                    format!(
+                        "{}: every entry is category=unit_kind[,unit_kind]",
+                        spec.key
+                    ),
+                ));
+            }
+            Ok(())
+        }
         SettingKind::Text => match value.as_str() {
             Some(text) if text.len() <= 500 && !text.chars().any(char::is_control) => {
                 if text.is_empty()
@@ -225,6 +276,28 @@ pub fn parse_setting_input(key: &str, text: &str) -> Result<Value, DomainError> 
             json!(roles)
         }
         SettingKind::Text => json!(text.trim()),
+        SettingKind::Fits => {
+            let mut fits = serde_json::Map::new();
+            for entry in text
+                .split([';', '；', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+            {
+                let (category, kinds) = entry.split_once('=').ok_or_else(|| {
+                    DomainError::invalid(
+                        "value",
+                        format!("{key}: {entry:?} is not category=unit_kind"),
+                    )
+                })?;
+                let kinds: Vec<&str> = kinds
+                    .split([',', '，', ' '])
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                fits.insert(category.trim().to_owned(), json!(kinds));
+            }
+            Value::Object(fits)
+        }
     };
     check_value(spec, &value)?;
     Ok(value)

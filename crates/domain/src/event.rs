@@ -14,8 +14,10 @@ use crate::base::{
     PersonFields,
 };
 use crate::codes::{CodeEntry, CodeTable};
+use crate::duty::ShiftFields;
 use crate::incident::{Branch, CategorySuggestion, IntakeFields, RepeatMarks};
 use crate::org::{NodeLevel, PairingDuty, RecordId, Residency, Role};
+use crate::photo::PhotoRef;
 use crate::policy::Permission;
 use crate::secondary::SecondaryReason;
 use crate::transfer::{Satisfaction, TransferRule, TransferStep};
@@ -141,6 +143,22 @@ pub enum DomainEvent {
         staff_id: RecordId,
         /// Community or grid.
         node_id: RecordId,
+    },
+    /// A shift of the duty roster (值班表) was added or changed.
+    ShiftSaved {
+        /// Shift id.
+        id: RecordId,
+        /// Whose shift.
+        staff_id: RecordId,
+        /// The shift as it now is.
+        shift: ShiftFields,
+    },
+    /// A shift was taken off the roster.
+    ShiftRemoved {
+        /// Shift id.
+        id: RecordId,
+        /// Whose shift it was.
+        staff_id: RecordId,
     },
     /// A partner agency (联调单位) joined.
     PartnerAgencyCreated {
@@ -428,6 +446,13 @@ pub enum DomainEvent {
         /// The officer.
         staff_id: RecordId,
     },
+    /// The officer set out (出发).
+    IncidentDeparted {
+        /// Incident id.
+        id: RecordId,
+        /// The officer.
+        staff_id: RecordId,
+    },
     /// The officer arrived (到场).
     IncidentArrived {
         /// Incident id.
@@ -445,6 +470,9 @@ pub enum DomainEvent {
         result_code: String,
         /// What was done.
         narrative: String,
+        /// The photos taken, each by its stored blob's id and SHA-256.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<PhotoRef>,
     },
     /// The incident was closed (办结).
     IncidentClosed {
@@ -617,9 +645,10 @@ impl DomainEvent {
             Self::PostCreated { id, .. } => StreamRef::new("post", id),
             Self::UnitCreated { id, .. } => StreamRef::new("unit", id),
             Self::StaffCreated { id, .. } => StreamRef::new("staff", id),
-            Self::StaffAssigned { staff_id, .. } | Self::StaffUnassigned { staff_id, .. } => {
-                StreamRef::new("staff", staff_id)
-            }
+            Self::StaffAssigned { staff_id, .. }
+            | Self::StaffUnassigned { staff_id, .. }
+            | Self::ShiftSaved { staff_id, .. }
+            | Self::ShiftRemoved { staff_id, .. } => StreamRef::new("staff", staff_id),
             Self::PartnerAgencyCreated { id, .. } => StreamRef::new("partner_agency", id),
             Self::CodeEntrySaved { table, .. } => StreamRef::new("code_table", table),
             Self::UserCreated { id, .. } => StreamRef::new("user", id),
@@ -658,6 +687,7 @@ impl DomainEvent {
             | Self::IncidentTriaged { id, .. }
             | Self::IncidentDispatched { id, .. }
             | Self::IncidentAccepted { id, .. }
+            | Self::IncidentDeparted { id, .. }
             | Self::IncidentArrived { id, .. }
             | Self::IncidentHandled { id, .. }
             | Self::IncidentClosed { id }

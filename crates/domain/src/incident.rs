@@ -1,7 +1,7 @@
 //! Incidents (警情): the life of one matter from the call to its closure, as a state
 //! machine that takes a command and answers with the events it causes, or refuses.
 //!
-//! `received → triaged → dispatched → accepted → arrived → handled → closed`; a triaged
+//! `received → triaged → dispatched → accepted → departed → arrived → handled → closed`; a triaged
 //! incident that is not a police matter leaves the dispatch path (transferred to a
 //! department, opened as a dispute, handed to the case team) and is closed from there.
 //! Every step is an event with its actor and time, so each segment can be timed (the
@@ -48,6 +48,8 @@ text_enum! {
         Dispatched = "dispatched",
         /// 签收: the officer has it.
         Accepted = "accepted",
+        /// 出发: the officer is on the way.
+        Departed = "departed",
         /// 到场
         Arrived = "arrived",
         /// 处置反馈: handled, feedback given, waiting to be closed.
@@ -207,6 +209,11 @@ pub enum IncidentCommand {
         /// Who.
         staff_id: RecordId,
     },
+    /// The officer sets out (出发), after signing for it.
+    Depart {
+        /// Who.
+        staff_id: RecordId,
+    },
     /// The officer is on the spot.
     Arrive {
         /// Who.
@@ -220,6 +227,8 @@ pub enum IncidentCommand {
         result_code: String,
         /// What was done.
         narrative: String,
+        /// The photos, already stored and checked.
+        photos: Vec<crate::photo::PhotoRef>,
     },
     /// The command room closes it.
     Close,
@@ -309,7 +318,10 @@ pub fn decide(
             overridden,
         } => {
             // Reassignment is a new dispatch while the first officer has not arrived.
-            if !matches!(status.state, S::Triaged | S::Dispatched | S::Accepted) {
+            if !matches!(
+                status.state,
+                S::Triaged | S::Dispatched | S::Accepted | S::Departed
+            ) {
                 return refuse("dispatch");
             }
             if status.assignee == Some(staff_id) {
@@ -331,8 +343,17 @@ pub fn decide(
             is_assignee(staff_id)?;
             Ok(vec![DomainEvent::IncidentAccepted { id, staff_id }])
         }
+        IncidentCommand::Depart { staff_id } => {
+            // Setting out is timed from the signature: it is refused before it.
+            if status.state != S::Accepted {
+                return refuse("set out for");
+            }
+            is_assignee(staff_id)?;
+            Ok(vec![DomainEvent::IncidentDeparted { id, staff_id }])
+        }
         IncidentCommand::Arrive { staff_id } => {
-            if !matches!(status.state, S::Dispatched | S::Accepted) {
+            // An officer already nearby may arrive without signing or setting out first.
+            if !matches!(status.state, S::Dispatched | S::Accepted | S::Departed) {
                 return refuse("arrive at");
             }
             is_assignee(staff_id)?;
@@ -342,6 +363,7 @@ pub fn decide(
             staff_id,
             result_code,
             narrative,
+            photos,
         } => {
             if !matches!(status.state, S::Arrived | S::Handled) {
                 return refuse("give feedback on");
@@ -352,6 +374,7 @@ pub fn decide(
                 staff_id,
                 result_code: check_name("result_code", &result_code, 40)?,
                 narrative: check_text("narrative", &narrative, 2000)?,
+                photos,
             }])
         }
         IncidentCommand::Close => {
@@ -382,6 +405,7 @@ impl IncidentState {
             },
             DomainEvent::IncidentDispatched { .. } => Self::Dispatched,
             DomainEvent::IncidentAccepted { .. } => Self::Accepted,
+            DomainEvent::IncidentDeparted { .. } => Self::Departed,
             DomainEvent::IncidentArrived { .. } => Self::Arrived,
             DomainEvent::IncidentHandled { .. } => Self::Handled,
             DomainEvent::IncidentClosed { .. } => Self::Closed,
@@ -445,11 +469,13 @@ mod tests {
                 overridden: false,
             },
             IncidentCommand::Accept { staff_id: officer },
+            IncidentCommand::Depart { staff_id: officer },
             IncidentCommand::Arrive { staff_id: officer },
             IncidentCommand::Feedback {
                 staff_id: officer,
                 result_code: "mediated".into(),
                 narrative: "现场调解，双方和解".into(),
+                photos: vec![],
             },
             IncidentCommand::Close,
         ];
@@ -457,6 +483,7 @@ mod tests {
             IncidentState::Triaged,
             IncidentState::Dispatched,
             IncidentState::Accepted,
+            IncidentState::Departed,
             IncidentState::Arrived,
             IncidentState::Handled,
             IncidentState::Closed,
@@ -485,6 +512,14 @@ mod tests {
         let dispatched = status(IncidentState::Dispatched, Some(officer));
         let err = decide(id, &dispatched, IncidentCommand::Accept { staff_id: other }).unwrap_err();
         assert!(err.to_string().contains("only the officer"), "{err}");
+        // Setting out comes after signing for it.
+        let err = decide(
+            id,
+            &dispatched,
+            IncidentCommand::Depart { staff_id: officer },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("cannot set out"), "{err}");
         let arrived = status(IncidentState::Arrived, Some(officer));
         assert!(
             decide(

@@ -7,11 +7,13 @@
 pub mod actor;
 pub mod base;
 pub mod codes;
+pub mod duty;
 pub mod error;
 pub mod event;
 pub mod identity;
 pub mod incident;
 pub mod org;
+pub mod photo;
 pub mod policy;
 pub mod secondary;
 pub mod timestamp;

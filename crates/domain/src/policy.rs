@@ -77,6 +77,8 @@ permissions! {
     TransferAnswer = "transfer.answer",
     /// Supervise overdue transferred matters (督办).
     TransferSupervise = "transfer.supervise",
+    /// Keep the duty roster (值班表) of the staff in scope.
+    DutyManage = "duty.manage",
 }
 
 impl fmt::Display for Permission {
@@ -100,6 +102,7 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             BaseView,
             IncidentView,
             IncidentDispatch,
+            DutyManage,
         ],
         Role::CaseOfficer => &[
             OrgView,
@@ -141,6 +144,7 @@ pub fn default_permissions(role: Role) -> &'static [Permission] {
             IncidentView,
             IncidentDispatch,
             TransferSupervise,
+            DutyManage,
         ],
         Role::BureauViewer => &[
             OrgView,

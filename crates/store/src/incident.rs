@@ -119,7 +119,8 @@ pub(crate) async fn apply(
             // The first dispatch times the response; a reassignment starts signing anew.
             sqlx::query(
                 "UPDATE incidents SET state = 'dispatched', assignee_id = $1, \
-                 dispatched_at = COALESCE(dispatched_at, $2), accepted_at = NULL, updated_at = $3 WHERE id = $4",
+                 dispatched_at = COALESCE(dispatched_at, $2), accepted_at = NULL, departed_at = NULL, \
+                 updated_at = $3 WHERE id = $4",
             )
             .bind(staff_id.to_string())
             .bind(occurred_at)
@@ -130,6 +131,9 @@ pub(crate) async fn apply(
         }
         DomainEvent::IncidentAccepted { id, .. } => {
             step(tx, id, "accepted", "accepted_at", occurred_at, at).await?;
+        }
+        DomainEvent::IncidentDeparted { id, .. } => {
+            step(tx, id, "departed", "departed_at", occurred_at, at).await?;
         }
         DomainEvent::IncidentArrived { id, .. } => {
             step(tx, id, "arrived", "arrived_at", occurred_at, at).await?;
@@ -243,6 +247,8 @@ pub struct IncidentRow {
     pub dispatched_at: Option<String>,
     /// Signed for.
     pub accepted_at: Option<String>,
+    /// Set out (出发).
+    pub departed_at: Option<String>,
     /// On the spot.
     pub arrived_at: Option<String>,
     /// Feedback given.
@@ -264,7 +270,7 @@ pub struct IncidentRow {
 const COLUMNS: &str = "i.id, i.number, i.external_number, i.source, i.called_at, i.received_at, i.caller_name, \
      i.caller_phone, i.caller_id_number, i.address_text, i.narrative, i.category_initial, i.suggested_confidence, i.suggested_evidence, i.category, i.branch, \
      i.branch_note, i.address_id, a.text AS address_std, i.node_id, n.name AS node_name, i.match_score, i.lng, i.lat, \
-     i.state, i.assignee_id, s.name AS assignee_name, i.triaged_at, i.dispatched_at, i.accepted_at, i.arrived_at, \
+     i.state, i.assignee_id, s.name AS assignee_name, i.triaged_at, i.dispatched_at, i.accepted_at, i.departed_at, i.arrived_at, \
      i.handled_at, i.closed_at, i.result_code, i.feedback, i.repeat_person, i.repeat_place, i.repeat_category";
 const FROM: &str = "incidents i JOIN jurisdiction_nodes n ON n.id = i.node_id \
      LEFT JOIN std_addresses a ON a.id = i.address_id LEFT JOIN staff s ON s.id = i.assignee_id";
@@ -304,6 +310,7 @@ fn row(r: &AnyRow) -> Result<IncidentRow, sqlx::Error> {
         triaged_at: r.try_get("triaged_at")?,
         dispatched_at: r.try_get("dispatched_at")?,
         accepted_at: r.try_get("accepted_at")?,
+        departed_at: r.try_get("departed_at")?,
         arrived_at: r.try_get("arrived_at")?,
         handled_at: r.try_get("handled_at")?,
         closed_at: r.try_get("closed_at")?,
@@ -313,6 +320,19 @@ fn row(r: &AnyRow) -> Result<IncidentRow, sqlx::Error> {
         repeat_place: r.try_get::<i64, _>("repeat_place")? != 0,
         repeat_category: r.try_get::<i64, _>("repeat_category")? != 0,
     })
+}
+
+/// A stored feedback photo, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhotoMeta {
+    /// Photo id.
+    pub id: String,
+    /// Content type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
 }
 
 /// Which incidents a list shows (the board's search): every field narrows the list,
@@ -674,12 +694,51 @@ impl Store {
     pub async fn open_load(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
             "SELECT assignee_id, COUNT(*) FROM incidents WHERE assignee_id IS NOT NULL \
-             AND state IN ('dispatched', 'accepted', 'arrived') GROUP BY assignee_id",
+             AND state IN ('dispatched', 'accepted', 'departed', 'arrived') GROUP BY assignee_id",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect()
+    }
+
+    /// The feedback photos of an incident, oldest first, without their bytes.
+    pub async fn incident_photos(&self, incident_id: &str) -> Result<Vec<PhotoMeta>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, content_type, size, sha256 FROM incident_photos WHERE incident_id = $1 \
+             ORDER BY created_at, id",
+        )
+        .bind(incident_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PhotoMeta {
+                    id: r.try_get(0)?,
+                    content_type: r.try_get(1)?,
+                    size: r.try_get(2)?,
+                    sha256: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// One photo of an incident, with its bytes: (content type, bytes).
+    pub async fn incident_photo(
+        &self,
+        incident_id: &str,
+        photo_id: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT content_type, data FROM incident_photos WHERE incident_id = $1 AND id = $2",
+        )
+        .bind(incident_id)
+        .bind(photo_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?)
     }
 }

@@ -11,6 +11,7 @@ mod base;
 pub mod chain;
 mod changes;
 mod connect;
+mod duty;
 mod error;
 mod group;
 mod incident;
@@ -28,8 +29,9 @@ pub use base::{
 };
 pub use changes::Change;
 pub use connect::{Backend, DatabaseTarget, StoreOptions};
+pub use duty::{Position, ShiftRow};
 pub use error::StoreError;
-pub use incident::{IncidentFilter, IncidentRow, RepeatInput, ResponseTime};
+pub use incident::{IncidentFilter, IncidentRow, PhotoMeta, RepeatInput, ResponseTime};
 pub use log::{Commit, ExpectedVersion, SideWrite, StoredEvent};
 pub use queries::{NodeRow, PartnerRow, StaffRow, UnitRow, UserRow};
 pub use secondary::{SecondaryCounts, SecondaryRow};

@@ -49,9 +49,23 @@ impl Commit {
 }
 
 /// Writes that belong with a commit but are not events: secrets that the log, which is
-/// exported for audit, must never contain.
+/// exported for audit, must never contain, and blobs too large for it (photos), which
+/// the commit's events name by their hash.
 #[derive(Debug, Clone)]
 pub enum SideWrite {
+    /// Store a feedback photo of an incident; its `IncidentHandled` event names it.
+    StorePhoto {
+        /// The photo's id.
+        id: String,
+        /// The incident.
+        incident_id: String,
+        /// Checked content type.
+        content_type: String,
+        /// SHA-256, lowercase hex.
+        sha256: String,
+        /// The bytes.
+        data: Vec<u8>,
+    },
     /// Store a user's password hash (PHC string).
     SetPasswordHash {
         /// The account.
@@ -353,6 +367,27 @@ async fn apply_side_write(
     write: &SideWrite,
 ) -> Result<(), StoreError> {
     match write {
+        SideWrite::StorePhoto {
+            id,
+            incident_id,
+            content_type,
+            sha256,
+            data,
+        } => {
+            sqlx::query(
+                "INSERT INTO incident_photos (id, incident_id, content_type, size, sha256, data, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(incident_id)
+            .bind(content_type)
+            .bind(i64::try_from(data.len()).unwrap_or(i64::MAX))
+            .bind(sha256)
+            .bind(data.clone())
+            .bind(fengqiao_domain::Timestamp::now().to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
         SideWrite::SetPasswordHash { user_id, hash } => {
             let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(hash)

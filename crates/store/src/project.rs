@@ -29,6 +29,9 @@ pub(crate) async fn apply(
     if crate::secondary::apply(tx, event, at, occurred_at).await? {
         return Ok(());
     }
+    if crate::duty::apply(tx, event, at).await? {
+        return Ok(());
+    }
     match event {
         DomainEvent::JurisdictionNodeCreated {
             id,
@@ -438,6 +441,7 @@ pub(crate) async fn apply(
         | DomainEvent::IncidentTriaged { .. }
         | DomainEvent::IncidentDispatched { .. }
         | DomainEvent::IncidentAccepted { .. }
+        | DomainEvent::IncidentDeparted { .. }
         | DomainEvent::IncidentArrived { .. }
         | DomainEvent::IncidentHandled { .. }
         | DomainEvent::IncidentClosed { .. }
@@ -456,7 +460,9 @@ pub(crate) async fn apply(
         | DomainEvent::SecondaryInstructed { .. }
         | DomainEvent::SecondaryProgressed { .. }
         | DomainEvent::SecondaryConcluded { .. }
-        // Applied above, by base::project, incident, transfer and secondary.
+        | DomainEvent::ShiftSaved { .. }
+        | DomainEvent::ShiftRemoved { .. }
+        // Applied above, by base::project, incident, transfer, secondary and duty.
         | DomainEvent::TransferRuleRemoved { .. } => {}
     }
     Ok(())

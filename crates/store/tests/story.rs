@@ -48,6 +48,7 @@ story!(
     a_secondary_handling_is_counted_on_both_backends,
     the_incident_list_filters_and_pages_in_sql_on_both_backends,
     a_committed_incident_is_announced_after_its_commit_and_nothing_else_is,
+    the_roster_positions_departures_and_photos_answer_the_same_on_both_backends,
 );
 
 use live::{
@@ -848,6 +849,235 @@ async fn an_incident_read_model_follows_its_steps_on_both_backends(db: TestDb) {
             .unwrap()
             .is_some()
     );
+}
+
+async fn the_roster_positions_departures_and_photos_answer_the_same_on_both_backends(db: TestDb) {
+    use fengqiao_domain::duty::{ShiftDays, ShiftFields, ShiftKind};
+    use fengqiao_domain::incident::*;
+    use fengqiao_store::{Scope, SideWrite};
+    let store = &db.store;
+    let (bureau_id, staff, incident, shift, night, photo) =
+        (new_id(), new_id(), new_id(), new_id(), new_id(), new_id());
+    let any = |event: DomainEvent| Commit::now(event.stream(), ExpectedVersion::Any, vec![event]);
+    let setup = [
+        DomainEvent::JurisdictionNodeCreated {
+            id: bureau_id,
+            parent_id: None,
+            level: NodeLevel::Bureau,
+            code: "DB".into(),
+            name: "分局".into(),
+        },
+        DomainEvent::StaffCreated {
+            id: staff,
+            name: "钱民警".into(),
+            badge_number: "D-1".into(),
+            unit_id: None,
+            roles: vec![fengqiao_domain::org::Role::CommunityOfficer],
+            specialties: vec![],
+            phone: None,
+            node_id: Some(bureau_id),
+        },
+        DomainEvent::ShiftSaved {
+            id: shift,
+            staff_id: staff,
+            shift: ShiftFields {
+                days: ShiftDays::Weekday(3),
+                start: "08:00".into(),
+                end: "20:00".into(),
+                kind: ShiftKind::OnDuty,
+            },
+        },
+        DomainEvent::ShiftSaved {
+            id: night,
+            staff_id: staff,
+            shift: ShiftFields {
+                days: ShiftDays::Date("2026-12-02".into()),
+                start: "20:00".into(),
+                end: "08:00".into(),
+                kind: ShiftKind::Standby,
+            },
+        },
+        // Changed: a shift keeps its id and takes the new times.
+        DomainEvent::ShiftSaved {
+            id: shift,
+            staff_id: staff,
+            shift: ShiftFields {
+                days: ShiftDays::Weekday(3),
+                start: "09:00".into(),
+                end: "21:00".into(),
+                kind: ShiftKind::OnDuty,
+            },
+        },
+        DomainEvent::IncidentReceived {
+            id: incident,
+            number: "J20261202-0001".into(),
+            intake: Box::new(IntakeFields {
+                external_number: None,
+                source: IncidentSource::Call110,
+                called_at: "2026-12-02T02:00:00.000000Z".into(),
+                caller_name: None,
+                caller_phone: None,
+                caller_id_number: None,
+                address_text: "某路1号".into(),
+                narrative: "打架".into(),
+                category: Some("public_order".into()),
+            }),
+            address_id: None,
+            node_id: bureau_id,
+            match_score: None,
+            lng: Some(120.25),
+            lat: Some(29.71),
+            repeats: RepeatMarks::default(),
+            suggestion: None,
+        },
+    ];
+    for event in setup {
+        store.commit(&actor(), &[any(event)], &[]).await.unwrap();
+    }
+    let shifts = store.shifts(&Scope::All).await.unwrap();
+    let kinds: Vec<(String, ShiftDays, String)> = shifts
+        .iter()
+        .map(|s| (s.id.clone(), s.shift.days.clone(), s.shift.start.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (shift.to_string(), ShiftDays::Weekday(3), "09:00".into()),
+            (
+                night.to_string(),
+                ShiftDays::Date("2026-12-02".into()),
+                "20:00".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        store.shift_owner(&night.to_string()).await.unwrap(),
+        Some(staff.to_string())
+    );
+    let elsewhere = Scope::Under(vec![new_id().to_string()]);
+    assert!(store.shifts(&elsewhere).await.unwrap().is_empty());
+    store
+        .commit(
+            &actor(),
+            &[any(DomainEvent::ShiftRemoved {
+                id: night,
+                staff_id: staff,
+            })],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.shifts(&Scope::All).await.unwrap().len(), 1);
+
+    // Signed for, set out, arrived: each step timed; the arrival is the last position.
+    for event in [
+        DomainEvent::IncidentTriaged {
+            id: incident,
+            category: "public_order".into(),
+            branch: Branch::Police,
+            note: None,
+        },
+        DomainEvent::IncidentDispatched {
+            id: incident,
+            staff_id: staff,
+            reasons: vec![],
+            overridden: false,
+        },
+        DomainEvent::IncidentAccepted {
+            id: incident,
+            staff_id: staff,
+        },
+        DomainEvent::IncidentDeparted {
+            id: incident,
+            staff_id: staff,
+        },
+    ] {
+        store.commit(&actor(), &[any(event)], &[]).await.unwrap();
+    }
+    let row = store
+        .incident(&incident.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.state, "departed");
+    assert!(row.departed_at.is_some());
+    assert_eq!(
+        store.open_load().await.unwrap(),
+        vec![(staff.to_string(), 1)]
+    );
+    assert!(store.last_positions().await.unwrap().is_empty());
+    store
+        .commit(
+            &actor(),
+            &[any(DomainEvent::IncidentArrived {
+                id: incident,
+                staff_id: staff,
+            })],
+            &[],
+        )
+        .await
+        .unwrap();
+    let positions = store.last_positions().await.unwrap();
+    assert_eq!(positions.len(), 1);
+    assert_eq!(
+        (
+            positions[0].staff_id.as_str(),
+            positions[0].lng,
+            positions[0].lat
+        ),
+        (staff.to_string().as_str(), 120.25, 29.71)
+    );
+
+    // The photo is written with the feedback that names it, byte for byte.
+    let bytes: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[0u8, 1, 2, 255, 254]].concat();
+    let handled = DomainEvent::IncidentHandled {
+        id: incident,
+        staff_id: staff,
+        result_code: "mediated".into(),
+        narrative: "已调解".into(),
+        photos: vec![fengqiao_domain::photo::PhotoRef {
+            id: photo,
+            sha256: "ab".repeat(32),
+            content_type: "image/png".into(),
+            bytes: bytes.len() as u64,
+        }],
+    };
+    store
+        .commit(
+            &actor(),
+            &[any(handled)],
+            &[SideWrite::StorePhoto {
+                id: photo.to_string(),
+                incident_id: incident.to_string(),
+                content_type: "image/png".into(),
+                sha256: "ab".repeat(32),
+                data: bytes.clone(),
+            }],
+        )
+        .await
+        .unwrap();
+    let photos = store.incident_photos(&incident.to_string()).await.unwrap();
+    assert_eq!(photos.len(), 1);
+    assert_eq!(
+        (photos[0].size, photos[0].sha256.as_str()),
+        (bytes.len() as i64, "ab".repeat(32).as_str())
+    );
+    assert_eq!(
+        store
+            .incident_photo(&incident.to_string(), &photo.to_string())
+            .await
+            .unwrap(),
+        Some(("image/png".to_owned(), bytes))
+    );
+    assert_eq!(
+        store
+            .incident_photo(&new_id().to_string(), &photo.to_string())
+            .await
+            .unwrap(),
+        None,
+        "a photo is found only through its own incident"
+    );
+    assert_gapless_and_intact(&db).await;
 }
 
 /// Every seq from 1 to the count, in order, and a chain that verifies.

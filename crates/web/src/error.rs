@@ -239,10 +239,17 @@ impl IntoResponse for PageError {
             WebError::Invalid { rows, .. } => rows.iter().map(ToString::to_string).collect(),
             _ => Vec::new(),
         };
+        // A page has no field to point at, so the message names it.
+        let message = match &body.field {
+            Some(field) if !body.message.starts_with(field.as_str()) => {
+                format!("{field}: {}", body.message)
+            }
+            _ => body.message,
+        };
         let mut response = self.0.status().into_response();
         response.extensions_mut().insert(PageFailure {
             code: body.code,
-            message: body.message,
+            message,
             rows,
         });
         response

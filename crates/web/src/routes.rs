@@ -196,7 +196,11 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "POST",
             "/incidents/{id}/step",
             Page,
-            post(pages::incidents::step),
+            // Feedback carries photos: room for the most photos at the largest size.
+            post(pages::incidents::step).layer(axum::extract::DefaultBodyLimit::max(
+                fengqiao_domain::photo::MAX_PHOTOS * fengqiao_domain::photo::MAX_PHOTO_BYTES
+                    + 64 * 1024,
+            )),
         ),
         r(
             "POST",
@@ -210,6 +214,20 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/incidents/{id}/secondary",
             Page,
             post(pages::secondary::step),
+        ),
+        r(
+            "GET",
+            "/incidents/{id}/photos/{photo_id}",
+            Page,
+            get(pages::incidents::photo),
+        ),
+        r("GET", "/duty", Page, get(pages::duty::roster)),
+        r("POST", "/duty/shifts", Page, post(pages::duty::save)),
+        r(
+            "POST",
+            "/duty/shifts/{id}/remove",
+            Page,
+            post(pages::duty::remove),
         ),
         r("GET", "/transfers", Page, get(pages::transfers::list)),
         r(

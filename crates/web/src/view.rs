@@ -58,6 +58,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/base/people", "nav.people", Some(Permission::BaseView)),
     ("/admin/org", "nav.org", Some(Permission::OrgView)),
     ("/admin/staff", "nav.staff", Some(Permission::OrgView)),
+    ("/duty", "nav.duty", Some(Permission::OrgView)),
     ("/admin/units", "nav.units", Some(Permission::OrgView)),
     ("/admin/partners", "nav.partners", Some(Permission::OrgView)),
     (

@@ -131,6 +131,7 @@ async fn an_incident_goes_from_the_call_to_closure_with_every_step_in_its_timeli
         OfficerStep::Feedback {
             result_code: "mediated".into(),
             narrative: "现场调解，双方达成一致".into(),
+            photos: vec![],
         },
     ] {
         t.app.officer_step_as(&officer, id, step).await.unwrap();
@@ -667,6 +668,302 @@ async fn a_10000_row_110_export_imports_whole_and_a_second_import_writes_nothing
     );
 }
 
+/// Today's local date (China Standard Time), `YYYY-MM-DD`.
+fn local_today() -> String {
+    let local = Timestamp::now()
+        .datetime()
+        .to_offset(fengqiao_domain::duty::china_offset());
+    format!(
+        "{:04}-{:02}-{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day()
+    )
+}
+
+fn all_day(kind: fengqiao_domain::duty::ShiftKind) -> fengqiao_domain::duty::ShiftFields {
+    fengqiao_domain::duty::ShiftFields {
+        days: fengqiao_domain::duty::ShiftDays::Date(local_today()),
+        start: "00:00".into(),
+        end: "24:00".into(),
+        kind,
+    }
+}
+
+/// An incident at the officer's address, triaged as a police matter.
+async fn triaged(t: &TestApp, dispatcher: &Principal, said: &str, phone: &str) -> RecordId {
+    let id = t
+        .app
+        .receive_incident_as(dispatcher, intake(said, phone, 0))
+        .await
+        .unwrap();
+    t.app
+        .triage_as(
+            dispatcher,
+            id,
+            "neighbour_dispute",
+            Branch::Police,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn an_off_duty_owner_of_the_community_ranks_below_an_on_duty_officer() {
+    use fengqiao_domain::duty::ShiftKind;
+    let (t, dispatcher, officer, _, said) = demo().await;
+    let id = triaged(&t, &dispatcher, &said, "13912349001").await;
+    let before = t
+        .app
+        .recommend_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap();
+    let owner = officer.staff_id.clone().unwrap();
+    assert_eq!(
+        before[0].staff_id, owner,
+        "without a roster the owner leads"
+    );
+    let other = before
+        .iter()
+        .find(|c| c.staff_id != owner)
+        .unwrap()
+        .staff_id
+        .clone();
+
+    // Arrange: the owner rests today, another officer is on duty.
+    t.app
+        .save_shift_as(
+            &dispatcher,
+            owner.parse().unwrap(),
+            None,
+            all_day(ShiftKind::Rest),
+        )
+        .await
+        .unwrap();
+    t.app
+        .save_shift_as(
+            &dispatcher,
+            other.parse().unwrap(),
+            None,
+            all_day(ShiftKind::OnDuty),
+        )
+        .await
+        .unwrap();
+
+    // Act
+    let after = t
+        .app
+        .recommend_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap();
+
+    // Assert
+    let rank = |staff: &str| after.iter().position(|c| c.staff_id == staff).unwrap();
+    assert!(rank(&other) < rank(&owner), "{after:#?}");
+    assert_eq!(after[0].staff_id, other);
+    let resting = &after[rank(&owner)];
+    assert!(!resting.available);
+    assert!(
+        resting.reasons.iter().any(|r| r == "duty:rest"),
+        "{resting:?}"
+    );
+    assert!(
+        resting
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("owner:officer")),
+        "still marked as the owner: {resting:?}"
+    );
+    assert!(after[0].reasons.iter().any(|r| r == "duty:on_duty"));
+    // Every available officer comes before every resting one.
+    let first_off = after.iter().position(|c| !c.available).unwrap();
+    assert!(after[first_off..].iter().all(|c| !c.available));
+    // Sending it to the resting owner skips a better officer: an override.
+    t.app
+        .dispatch_as(&dispatcher, id, owner.parse().unwrap())
+        .await
+        .unwrap();
+    let events = t
+        .app
+        .store()
+        .timeline(&StreamRef::new("incident", id))
+        .await
+        .unwrap();
+    assert!(
+        events
+            .last()
+            .unwrap()
+            .payload
+            .contains("\"overridden\":true")
+    );
+    // The roster's changes are events on the staff stream, with the dispatcher as actor.
+    let staff_events = t
+        .app
+        .store()
+        .timeline(&StreamRef::new("staff", &owner))
+        .await
+        .unwrap();
+    let saved = staff_events
+        .iter()
+        .find(|e| e.kind == "shift_saved")
+        .unwrap();
+    assert!(saved.actor.contains("dispatcher"), "{}", saved.actor);
+}
+
+#[tokio::test]
+async fn the_nearer_of_two_equal_officers_ranks_first_and_the_reason_says_how_far() {
+    use fengqiao_app::org::{NewNode, NewStaff};
+    use fengqiao_domain::org::{NodeLevel, Role, new_id};
+    let (t, dispatcher, officer, _, said) = demo().await;
+    let id = triaged(&t, &dispatcher, &said, "13912349002").await;
+    let incident = t
+        .app
+        .incident_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap()
+        .incident;
+    let (lng, lat) = (incident.lng.unwrap(), incident.lat.unwrap());
+    // Two officers alike in all but where their posts are: ~330 m and ~3.3 km north.
+    let community = officer.jurisdiction[0].parse().unwrap();
+    let mut made = Vec::new();
+    for (n, metres) in [(1, 3_300.0), (2, 330.0)] {
+        let node = t
+            .app
+            .create_node(
+                &actor(),
+                NewNode {
+                    parent_id: Some(community),
+                    level: NodeLevel::Grid,
+                    code: format!("DIST-{n}"),
+                    name: format!("测距网格{n}"),
+                    boundary: None,
+                },
+            )
+            .await
+            .unwrap();
+        t.app
+            .create_post(
+                &actor(),
+                new_id(),
+                node,
+                "patrol_post",
+                &format!("岗亭{n}"),
+                Some((lng, lat + metres / 111_195.0)),
+            )
+            .await
+            .unwrap();
+        let staff = t
+            .app
+            .create_staff(
+                &actor(),
+                new_id(),
+                NewStaff {
+                    name: format!("测距民警{n}"),
+                    badge_number: format!("DIST-{n}"),
+                    unit_id: None,
+                    roles: vec![Role::Auxiliary],
+                    specialties: vec![],
+                    phone: None,
+                    node_id: Some(node),
+                },
+            )
+            .await
+            .unwrap();
+        made.push(staff.to_string());
+    }
+    let candidates = t
+        .app
+        .recommend_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap();
+    let find = |staff: &str| candidates.iter().position(|c| c.staff_id == staff).unwrap();
+    let (far, near) = (find(&made[0]), find(&made[1]));
+    assert!(near < far, "{candidates:#?}");
+    let near = &candidates[near];
+    let metres = near.distance_m.unwrap();
+    assert!((metres - 330.0).abs() < 5.0, "{metres}");
+    assert!(
+        near.reasons.iter().any(|r| r == "distance:330:post"),
+        "{near:?}"
+    );
+    // 330 m is one full 250 m step: 19 points; 3.3 km is 13 steps: 7.
+    assert_eq!(near.score - candidates[far].score, 19 - 7);
+}
+
+#[tokio::test]
+async fn setting_out_is_refused_before_signing_for_it_and_recorded_with_its_time() {
+    let (t, dispatcher, officer, _, said) = demo().await;
+    let id = triaged(&t, &dispatcher, &said, "13912349003").await;
+    let staff: RecordId = officer.staff_id.clone().unwrap().parse().unwrap();
+    t.app.dispatch_as(&dispatcher, id, staff).await.unwrap();
+    let early = t
+        .app
+        .officer_step_as(&officer, id, OfficerStep::Depart)
+        .await
+        .unwrap_err();
+    assert!(early.to_string().contains("cannot set out"), "{early}");
+    t.app
+        .officer_step_as(&officer, id, OfficerStep::Accept)
+        .await
+        .unwrap();
+    t.app
+        .officer_step_as(&officer, id, OfficerStep::Depart)
+        .await
+        .unwrap();
+    let row = t
+        .app
+        .incident_as(&dispatcher, &id.to_string())
+        .await
+        .unwrap()
+        .incident;
+    assert_eq!(row.state, "departed");
+    let departed = Timestamp::parse(row.departed_at.as_deref().unwrap()).unwrap();
+    let accepted = Timestamp::parse(row.accepted_at.as_deref().unwrap()).unwrap();
+    assert!(departed.unix_seconds() >= accepted.unix_seconds());
+    assert!(
+        t.app
+            .my_incidents(&officer)
+            .await
+            .unwrap()
+            .iter()
+            .any(|i| i.id == id.to_string()),
+        "on the way, it stays in the officer's list"
+    );
+    let again = t
+        .app
+        .officer_step_as(&officer, id, OfficerStep::Depart)
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("departed"), "{again}");
+    t.app
+        .officer_step_as(&officer, id, OfficerStep::Arrive)
+        .await
+        .unwrap();
+    let timeline = t
+        .app
+        .store()
+        .timeline(&StreamRef::new("incident", id))
+        .await
+        .unwrap();
+    let departed = timeline
+        .iter()
+        .find(|e| e.kind == "incident_departed")
+        .expect("the departure is an event");
+    assert!(
+        departed.actor.contains("community_officer"),
+        "{}",
+        departed.actor
+    );
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        &kinds[kinds.len() - 3..],
+        ["incident_accepted", "incident_departed", "incident_arrived"]
+    );
+}
+
 #[tokio::test]
 async fn a_repeat_dispute_opens_a_secondary_handling_that_the_community_officer_settles() {
     use fengqiao_app::secondary::SecondaryStep;
@@ -724,6 +1021,7 @@ async fn a_repeat_dispute_opens_a_secondary_handling_that_the_community_officer_
         OfficerStep::Feedback {
             result_code: "mediated".into(),
             narrative: "现场劝解，双方情绪稳定".into(),
+            photos: vec![],
         },
     ] {
         t.app.officer_step_as(&officer, id, step).await.unwrap();

@@ -275,6 +275,21 @@ pub async fn settings_page(
                     })
                     .unwrap_or_default(),
                 SettingKind::Text => value.as_str().unwrap_or_default().to_owned(),
+                SettingKind::Fits => value
+                    .as_object()
+                    .map(|fits| {
+                        fits.iter()
+                            .map(|(category, kinds)| {
+                                let kinds: Vec<&str> = kinds
+                                    .as_array()
+                                    .map(|a| a.iter().filter_map(|k| k.as_str()).collect())
+                                    .unwrap_or_default();
+                                format!("{category}={}", kinds.join(","))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                    .unwrap_or_default(),
             };
             let hint = match spec.kind {
                 SettingKind::Number { min, max } => format!("{min}–{max}"),
@@ -284,6 +299,7 @@ pub async fn settings_page(
                     .collect::<Vec<_>>()
                     .join(", "),
                 SettingKind::Text => String::new(),
+                SettingKind::Fits => "criminal=case_team; traffic=rural_traffic".to_owned(),
             };
             (
                 spec.key.to_owned(),

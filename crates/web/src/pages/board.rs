@@ -199,7 +199,7 @@ pub async fn board(
         ("incident.column.waiting", &[S::Triaged]),
         (
             "incident.column.out",
-            &[S::Dispatched, S::Accepted, S::Arrived],
+            &[S::Dispatched, S::Accepted, S::Departed, S::Arrived],
         ),
         ("incident.column.handled", &[S::Handled, S::HandedOver]),
     ];

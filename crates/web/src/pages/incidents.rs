@@ -4,9 +4,10 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
-use axum::response::Response;
-use fengqiao_app::incident::{Candidate, OfficerStep};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use fengqiao_app::incident::{Candidate, OfficerStep, PhotoUpload};
 use fengqiao_domain::Timestamp;
 use fengqiao_domain::codes::CodeTable;
 use fengqiao_domain::incident::{Branch, IntakeFields};
@@ -211,10 +212,16 @@ struct IncidentPage {
     officers: Vec<Choice>,
     /// A dispute incident without one, and a dispatcher looking.
     can_open_secondary: bool,
+    /// The feedback photos' ids.
+    photos: Vec<String>,
+    /// When the officer set out, local.
+    departed: Option<String>,
+    /// The most photos a feedback takes.
+    max_photos: usize,
 }
 
-/// A candidate's reasons in words.
-fn reasons(t: &Tr, categories: &[Choice], reasons: &[String]) -> String {
+/// A candidate's reasons in words: 责任区, 专长, 单位, 值班, 距离, 在办.
+fn reasons(t: &Tr, categories: &[Choice], unit_kinds: &[Choice], reasons: &[String]) -> String {
     reasons
         .iter()
         .map(|r| {
@@ -231,6 +238,35 @@ fn reasons(t: &Tr, categories: &[Choice], reasons: &[String]) -> String {
                     format!("{} {name}", t.s("incident.reason.specialty"))
                 }
                 (Some("open"), Some(n), _) => format!("{} {n}", t.s("incident.reason.open")),
+                (Some("duty"), Some(code), _) => {
+                    t.s(&format!("incident.reason.duty.{code}")).to_owned()
+                }
+                (Some("unit"), Some(kind), _) => {
+                    format!(
+                        "{} {}",
+                        t.s("incident.reason.unit"),
+                        unit_kinds
+                            .iter()
+                            .find(|c| c.value == kind)
+                            .map_or(kind, |c| c.label.as_str())
+                    )
+                }
+                (Some("distance"), Some("unknown"), _) => {
+                    t.s("incident.reason.distance_unknown").to_owned()
+                }
+                (Some("distance"), Some(metres), Some(source)) => {
+                    let metres: f64 = metres.parse().unwrap_or(0.0);
+                    let far = if metres >= 1000.0 {
+                        format!("{:.1} {}", metres / 1000.0, t.s("unit.km"))
+                    } else {
+                        format!("{metres:.0} {}", t.s("unit.m"))
+                    };
+                    format!(
+                        "{} {far}（{}）",
+                        t.s("incident.reason.distance"),
+                        t.s(&format!("incident.reason.from.{source}"))
+                    )
+                }
                 _ => r.clone(),
             }
         })
@@ -249,10 +285,11 @@ pub async fn incident_page(
     let en = ctx.lang == crate::i18n::Lang::En;
     let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
     let results = code_choices(&state, CodeTable::ResultCode, en).await?;
+    let unit_kinds = code_choices(&state, CodeTable::UnitKind, en).await?;
     let can_dispatch = principal.has(Permission::IncidentDispatch);
     let open = matches!(
         detail.incident.state.as_str(),
-        "triaged" | "dispatched" | "accepted"
+        "triaged" | "dispatched" | "accepted" | "departed"
     );
     let candidates = if can_dispatch && open {
         state
@@ -262,7 +299,7 @@ pub async fn incident_page(
             .into_iter()
             .take(8)
             .map(|c| {
-                let words = reasons(&t, &categories, &c.reasons);
+                let words = reasons(&t, &categories, &unit_kinds, &c.reasons);
                 (c, words)
             })
             .collect()
@@ -341,7 +378,11 @@ pub async fn incident_page(
             .await?
             .into_iter()
             .map(|c| Choice {
-                label: format!("{}（{}）", c.name, reasons(&t, &categories, &c.reasons)),
+                label: format!(
+                    "{}（{}）",
+                    c.name,
+                    reasons(&t, &categories, &unit_kinds, &c.reasons)
+                ),
                 value: c.staff_id,
             })
             .collect()
@@ -357,8 +398,23 @@ pub async fn incident_page(
     let can_open_secondary = can_dispatch
         && secondary.is_none()
         && state.app.top_category(&category_code).await? == "dispute";
+    let photos = state
+        .app
+        .incident_photos_as(&principal, &id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let departed = detail
+        .incident
+        .departed_at
+        .as_deref()
+        .map(local_time_seconds);
     Ok(render(&IncidentPage {
         shell: Shell::new(&ctx, Some(&principal), "incident.title", "/incidents"),
+        photos,
+        departed,
+        max_photos: fengqiao_domain::photo::MAX_PHOTOS,
         source: t
             .s(&format!("incident.source.{}", detail.incident.source))
             .to_owned(),
@@ -453,7 +509,7 @@ pub async fn dispatch(
 }
 
 /// The officer's step form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct StepForm {
     step: String,
     #[serde(default)]
@@ -462,24 +518,102 @@ pub struct StepForm {
     narrative: Option<String>,
 }
 
-/// `POST /incidents/{id}/step`: sign for, arrive, feedback.
+/// The feedback form as a multipart upload: its fields and the photos (the `photos`
+/// parts; an empty part, a file input left empty, is no photo).
+async fn step_multipart(
+    mut multipart: Multipart,
+) -> Result<(StepForm, Vec<PhotoUpload>), PageError> {
+    let bad = |field: &str, m: String| {
+        PageError(WebError::Invalid {
+            field: Some(field.to_owned()),
+            message: m,
+            rows: Vec::new(),
+        })
+    };
+    let mut form = StepForm::default();
+    let mut photos = Vec::new();
+    // A part larger than this is refused while it is read, not after.
+    let limit = fengqiao_domain::photo::MAX_PHOTO_BYTES;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad("photos", e.to_string()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photos" {
+            let file = field.file_name().unwrap_or("photo").to_owned();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|e| bad("photos", e.to_string()))?
+            {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() > limit {
+                    return Err(bad(
+                        "photos",
+                        format!(
+                            "{file}: larger than the limit of {} MB",
+                            limit / (1024 * 1024)
+                        ),
+                    ));
+                }
+            }
+            if !bytes.is_empty() {
+                photos.push(PhotoUpload { name: file, bytes });
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| bad(&name, e.to_string()))?;
+        match name.as_str() {
+            "step" => form.step = text,
+            "result_code" => form.result_code = Some(text),
+            "narrative" => form.narrative = Some(text),
+            _ => {}
+        }
+    }
+    Ok((form, photos))
+}
+
+/// `POST /incidents/{id}/step`: sign for, set out, arrive, feedback. Feedback with
+/// photos comes as `multipart/form-data`, every other step as a plain form.
 pub async fn step(
     State(state): State<AppState>,
     Viewer(principal, ctx): Viewer,
     Path(id): Path<String>,
-    Form(form): Form<StepForm>,
+    request: Request,
 ) -> Result<Response, PageError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (form, photos) = if multipart {
+        let body = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| PageError(WebError::BadRequest(e.body_text())))?;
+        step_multipart(body).await?
+    } else {
+        let Form(form) = Form::<StepForm>::from_request(request, &state)
+            .await
+            .map_err(|e| PageError(WebError::BadRequest(e.body_text())))?;
+        (form, Vec::new())
+    };
     let step = match form.step.as_str() {
         "accept" => OfficerStep::Accept,
+        "depart" => OfficerStep::Depart,
         "arrive" => OfficerStep::Arrive,
         "feedback" => OfficerStep::Feedback {
             result_code: form.result_code.unwrap_or_default(),
             narrative: form.narrative.unwrap_or_default(),
+            photos,
         },
         other => {
             return Err(PageError(WebError::Invalid {
                 field: Some("step".into()),
-                message: format!("unknown step {other:?}; expected accept, arrive or feedback"),
+                message: format!(
+                    "unknown step {other:?}; expected accept, depart, arrive or feedback"
+                ),
                 rows: Vec::new(),
             }));
         }
@@ -489,6 +623,28 @@ pub async fn step(
         .officer_step_as(&principal, record_id(&id)?, step)
         .await?;
     Ok(after_post(&ctx, &format!("/incidents/{id}")))
+}
+
+/// `GET /incidents/{id}/photos/{photo_id}`: one feedback photo, for those who may see
+/// the incident (elsewhere: not found).
+pub async fn photo(
+    State(state): State<AppState>,
+    Viewer(principal, _ctx): Viewer,
+    Path((id, photo_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (content_type, bytes) = state
+        .app
+        .incident_photo_as(&principal, &id, &photo_id)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `POST /incidents/{id}/close`.
@@ -739,4 +895,28 @@ pub async fn figures(
             })
             .collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reasons_say_in_words_how_far_and_whether_on_duty() {
+        let t = Tr::new(crate::i18n::Lang::Zh);
+        let codes = [
+            "duty:on_duty",
+            "distance:1234:last",
+            "distance:350:post",
+            "distance:unknown",
+            "duty:rest",
+        ]
+        .map(str::to_owned);
+        let words = reasons(&t, &[], &[], &codes);
+        assert!(words.contains("值班中"), "{words}");
+        assert!(words.contains("距 1.2 公里（最后位置）"), "{words}");
+        assert!(words.contains("距 350 米（警务室/岗位）"), "{words}");
+        assert!(words.contains("距离未知"), "{words}");
+        assert!(words.contains("休息（排在最后）"), "{words}");
+    }
 }

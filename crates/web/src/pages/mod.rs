@@ -8,6 +8,7 @@ pub mod audit;
 pub mod base;
 pub mod board;
 pub mod codes;
+pub mod duty;
 pub mod home;
 pub mod incidents;
 pub mod org;

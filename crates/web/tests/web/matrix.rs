@@ -148,6 +148,17 @@ fn rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Shape)> {
             Some("incident.dispatch"),
             Step(Incident),
         ),
+        // The fixture's incidents have no photos: with the permission an unknown photo
+        // is not found, without it 403. Who may see a real one is tested in incidents.rs.
+        (
+            "GET",
+            "/incidents/{id}/photos/{photo_id}",
+            Some("incident.view"),
+            Job,
+        ),
+        ("GET", "/duty", Some("org.view"), List(Staff)),
+        ("POST", "/duty/shifts", Some("duty.manage"), Create(Staff)),
+        ("POST", "/duty/shifts/{id}/remove", Some("duty.manage"), Job),
         (
             "GET",
             "/api/v1/incidents",
@@ -530,6 +541,7 @@ fn grants(role: Role) -> &'static [&'static str] {
             "base.view",
             "incident.view",
             "incident.dispatch",
+            "duty.manage",
         ],
         Role::CaseOfficer => &[
             "org.view",
@@ -577,6 +589,7 @@ fn grants(role: Role) -> &'static [&'static str] {
             "incident.view",
             "incident.dispatch",
             "transfer.supervise",
+            "duty.manage",
         ],
         Role::BureauViewer => &[
             "org.view",
@@ -738,6 +751,7 @@ async fn probe(
         .replace("{role}", "volunteer")
         .replace("{key}", "security.lockout_threshold")
         .replace("{kind}", "jurisdiction_node")
+        .replace("{photo_id}", &record_id)
         .replace("{id}", &record_id);
     let child_level = match place {
         c if c.starts_with('B') => "station",
@@ -797,6 +811,13 @@ async fn probe(
         ]),
         ("POST", "/incidents/{id}/dispatch") => Some(vec![(s("staff_id"), leaf.staff.to_string())]),
         ("POST", "/incidents/{id}/step") => Some(vec![(s("step"), s("accept"))]),
+        ("POST", "/duty/shifts") => Some(vec![
+            (s("staff_id"), p.staff.to_string()),
+            (s("weekday"), s("1")),
+            (s("start"), s("08:00")),
+            (s("end"), s("20:00")),
+            (s("kind"), s("on_duty")),
+        ]),
         ("POST", "/base/campaigns") => Some(vec![
             (s("node_id"), p.node.to_string()),
             (s("name"), unique("采集")),
