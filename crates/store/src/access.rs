@@ -291,6 +291,10 @@ impl Store {
 
     /// Every stored setting, as JSON values by key.
     pub async fn settings(&self) -> Result<HashMap<String, serde_json::Value>, StoreError> {
+        if let Some(copy) = self.cache.get::<HashMap<String, serde_json::Value>>("settings") {
+            return Ok(copy);
+        }
+        let generation = self.cache.generation();
         let rows = sqlx::query("SELECT key, value FROM settings")
             .fetch_all(&self.pool)
             .await?;
@@ -304,6 +308,7 @@ impl Store {
             })?;
             settings.insert(key, value);
         }
+        self.cache.put("settings", generation, settings.clone());
         Ok(settings)
     }
 

@@ -256,6 +256,7 @@ async fn open_sqlite(path: &Path, max_connections: u32) -> Result<Store, StoreEr
         backend: crate::Backend::Sqlite,
         description: display.clone(),
         group: Default::default(),
+        cache: Default::default(),
         changes: crate::changes::Changes::in_process(),
     };
     check_sqlite_identity(&store, &display).await?;
@@ -422,6 +423,7 @@ async fn open_postgres(
         backend: crate::Backend::Postgres,
         description: display,
         group: Default::default(),
+        cache: Default::default(),
         changes: crate::changes::Changes::postgres(url, current),
     })
 }

@@ -7,6 +7,7 @@
 
 mod access;
 mod audit;
+mod cache;
 mod base;
 pub mod chain;
 mod changes;
@@ -51,6 +52,8 @@ pub struct Store {
     group: Arc<group::GroupCommit>,
     /// The feed of committed changes (`changes.rs`), shared by clones.
     changes: Arc<changes::Changes>,
+    /// Copies of the small tables every request reads (`cache.rs`), shared by clones.
+    cache: Arc<cache::ReadCache>,
 }
 
 impl Store {

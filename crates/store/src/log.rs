@@ -175,11 +175,17 @@ impl Store {
                 reply,
             },
         );
-        answer.await.unwrap_or_else(|_| {
+        let answer = answer.await.unwrap_or_else(|_| {
             Err(StoreError::Database(sqlx::Error::Protocol(
                 "the commit's writer stopped before answering; the commit may not have been written".into(),
             )))
-        })
+        });
+        // After the COMMIT: copies of code tables, settings and the address index's key
+        // read before it are stale, unless only incidents changed.
+        if commits.iter().any(|c| c.stream.kind != "incident") || !side_writes.is_empty() {
+            self.cache.bump();
+        }
+        answer
     }
 
     /// The whole history of one record, oldest first.

@@ -120,6 +120,11 @@ const NODE_COLUMNS: &str = "id, parent_id, level, code, name, boundary";
 impl Store {
     /// The entries of one code table, in display order.
     pub async fn code_entries(&self, table: CodeTable) -> Result<Vec<CodeEntry>, StoreError> {
+        let key = format!("code_entries/{table}");
+        if let Some(copy) = self.cache.get::<Vec<CodeEntry>>(&key) {
+            return Ok(copy);
+        }
+        let generation = self.cache.generation();
         let rows = sqlx::query(
             "SELECT code, name, name_en, parent, sort_order, active FROM code_entries \
              WHERE code_table = $1 ORDER BY sort_order, code",
@@ -138,7 +143,8 @@ impl Store {
                     active: r.try_get::<i64, _>(5)? != 0,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()
+            .inspect(|entries| self.cache.put(&key, generation, entries.clone()))
     }
 
     /// The jurisdiction nodes in scope, parents before children.

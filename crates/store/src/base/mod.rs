@@ -401,10 +401,17 @@ impl Store {
     /// How many addresses there are and the newest change: changes whenever any
     /// address is added or changed, cheaply (for caches of the address index).
     pub async fn address_index_key(&self) -> Result<(i64, Option<String>), StoreError> {
+        type Key = (i64, Option<String>);
+        if let Some(copy) = self.cache.get::<Key>("address_index_key") {
+            return Ok(copy);
+        }
+        let generation = self.cache.generation();
         let row = sqlx::query("SELECT COUNT(*), MAX(updated_at) FROM std_addresses")
             .fetch_one(&self.pool)
             .await?;
-        Ok((row.try_get(0)?, row.try_get(1)?))
+        let key: Key = (row.try_get(0)?, row.try_get(1)?);
+        self.cache.put("address_index_key", generation, key.clone());
+        Ok(key)
     }
 
     /// Every address's id, code, text and coordinates, for the matcher and imports.
