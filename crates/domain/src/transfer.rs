@@ -737,7 +737,7 @@ mod tests {
             Some(1),
             "the rule for everywhere"
         );
-        assert!(rule("non_police", None, a).clone().checked().is_ok());
+        assert!(rule("non_police", None, a).checked().is_ok());
         let slow = TransferRule {
             handle_hours: Some(0),
             ..rule("non_police", None, a)
