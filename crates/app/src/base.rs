@@ -141,7 +141,7 @@ impl App {
     }
 
     /// The index of every standard address, rebuilt when any has changed.
-    async fn address_registry(&self) -> Result<Arc<Registry>, AppError> {
+    pub(crate) async fn address_registry(&self) -> Result<Arc<Registry>, AppError> {
         let key = self.store.address_index_key().await?;
         let cache = Arc::clone(&self.matcher);
         {

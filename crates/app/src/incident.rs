@@ -12,7 +12,12 @@ use fengqiao_domain::org::{RecordId, new_id};
 use fengqiao_domain::photo::{PhotoRef, check_photo};
 use fengqiao_domain::policy::Permission;
 use fengqiao_domain::{DomainError, DomainEvent, StreamRef, Timestamp};
-use fengqiao_store::{Commit, ExpectedVersion, IncidentRow, PhotoMeta, Scope, SideWrite};
+use std::collections::HashMap;
+
+use fengqiao_domain::codes::CodeEntry;
+use fengqiao_store::{
+    Commit, ExpectedVersion, IncidentRow, NodeRow, PhotoMeta, Scope, SideWrite, StaffRow,
+};
 
 use crate::policy::Principal;
 use crate::{App, AppError};
@@ -113,7 +118,16 @@ impl App {
         let called = Timestamp::parse(&intake.called_at)?;
         let day = local_day(called);
         let repeats = self
-            .repeat_marks(id, &intake, matched.as_ref(), &node)
+            .repeat_marks(
+                id,
+                &intake,
+                intake
+                    .category
+                    .as_deref()
+                    .or(suggestion.as_ref().map(|s| s.code.as_str())),
+                matched.as_ref(),
+                &node,
+            )
             .await?;
         // The day's serial comes from a counter in memory (`incident_numbers.rs`); the
         // number is unique, so a clash (another server) is retried with a fresh count.
@@ -161,21 +175,8 @@ impl App {
         &self,
         narrative: &str,
     ) -> Result<Option<CategorySuggestion>, AppError> {
-        let suggestion = self.classifier().classify(narrative);
-        if suggestion.confidence <= 0.0 {
-            return Ok(None);
-        }
         let entries = self.store.code_entries(CodeTable::IncidentCategory).await?;
-        let code = suggestion
-            .codes
-            .iter()
-            .rev()
-            .find(|code| entries.iter().any(|e| &e.code == *code && e.active));
-        Ok(code.map(|code| CategorySuggestion {
-            code: code.clone(),
-            confidence: suggestion.confidence,
-            evidence: suggestion.evidence.clone(),
-        }))
+        Ok(suggestion_in(self.classifier(), &entries, narrative))
     }
 
     /// Incidents in the principal's jurisdiction in the given states (all when empty).
@@ -283,27 +284,16 @@ impl App {
         let detail = self.incident_as(principal, id).await?;
         let incident = &detail.incident;
         let nodes = self.store.nodes(&principal.scope()).await?;
-        // The place and its ancestors up to the station: owners and the station's staff.
-        let mut chain = vec![incident.node_id.clone()];
-        while let Some(parent) = nodes
-            .iter()
-            .find(|n| Some(&n.id) == chain.last())
-            .and_then(|n| n.parent_id.clone())
-        {
-            chain.push(parent);
-        }
-        let station = chain
-            .iter()
-            .find(|c| nodes.iter().any(|n| &n.id == *c && n.level == "station"))
-            .cloned();
+        let chain = place_chain(&nodes, &incident.node_id);
+        let station = station_of(&nodes, &chain);
         let category = incident
             .category
             .clone()
             .or_else(|| incident.category_initial.clone())
             .unwrap_or_default();
-        let top = self.top_category(&category).await?;
-        let load: std::collections::HashMap<String, i64> =
-            self.store.open_load().await?.into_iter().collect();
+        let entries = self.store.code_entries(CodeTable::IncidentCategory).await?;
+        let top = top_category(&entries, &category);
+        let load: HashMap<String, i64> = self.store.open_load().await?.into_iter().collect();
         let station_scope = Scope::Under(station.iter().cloned().collect());
         let staff = self.store.staff(&station_scope).await?;
         let shifts = self.store.shifts(&station_scope).await?;
@@ -714,4 +704,124 @@ pub(crate) fn local_day(at: Timestamp) -> String {
         u8::from(local.month()),
         local.day()
     )
+}
+
+/// The suggestion for a narrative from the classifier: its deepest code that the code
+/// table holds and has not retired, or none when nothing in the narrative matched.
+pub(crate) fn suggestion_in(
+    classifier: &fengqiao_classify::Classifier,
+    entries: &[CodeEntry],
+    narrative: &str,
+) -> Option<CategorySuggestion> {
+    let suggestion = classifier.classify(narrative);
+    if suggestion.confidence <= 0.0 {
+        return None;
+    }
+    let code = suggestion
+        .codes
+        .iter()
+        .rev()
+        .find(|code| entries.iter().any(|e| &e.code == *code && e.active))?;
+    Some(CategorySuggestion {
+        code: code.clone(),
+        confidence: suggestion.confidence,
+        evidence: suggestion.evidence.clone(),
+    })
+}
+
+/// The top-level code of a category code (its root in the code table).
+pub(crate) fn top_category(entries: &[CodeEntry], code: &str) -> String {
+    let mut current = code.to_owned();
+    for _ in 0..4 {
+        match entries
+            .iter()
+            .find(|e| e.code == current)
+            .and_then(|e| e.parent.clone())
+        {
+            Some(parent) => current = parent,
+            None => break,
+        }
+    }
+    current
+}
+
+/// A node and its ancestors, nearest first.
+pub(crate) fn place_chain(nodes: &[NodeRow], node_id: &str) -> Vec<String> {
+    let mut chain = vec![node_id.to_owned()];
+    while let Some(parent) = nodes
+        .iter()
+        .find(|n| Some(&n.id) == chain.last())
+        .and_then(|n| n.parent_id.clone())
+    {
+        if chain.contains(&parent) {
+            break;
+        }
+        chain.push(parent);
+    }
+    chain
+}
+
+/// The station in a chain of nodes, if any.
+pub(crate) fn station_of(nodes: &[NodeRow], chain: &[String]) -> Option<String> {
+    chain
+        .iter()
+        .find(|c| nodes.iter().any(|n| &n.id == *c && n.level == "station"))
+        .cloned()
+}
+
+/// The demo year's ranking of the station's field officers for an incident at the place
+/// `chain` (the node and its ancestors) of the category `(top, code)`: the owner of the
+/// place's grid or community (一村一警), a specialty matching the category (专警专处),
+/// the fewest open incidents; best first, each with the reasons. It is the part of
+/// [`App::recommend_as`]'s scoring that needs no roster, positions or unit table, which
+/// the demo does not generate.
+pub(crate) fn rank_officers(
+    staff: Vec<StaffRow>,
+    nodes: &[NodeRow],
+    chain: &[String],
+    (top, category): (&str, &str),
+    load: &HashMap<String, i64>,
+) -> Vec<Candidate> {
+    let mut candidates: Vec<Candidate> = staff
+        .into_iter()
+        .filter(|s| s.roles.iter().any(|r| FIELD_ROLES.contains(&r.as_str())))
+        .map(|s| {
+            let mut score = 0;
+            let mut reasons = Vec::new();
+            if let Some((node, duty)) = s
+                .assignments
+                .iter()
+                .find(|(n, _)| chain[..chain.len().min(3)].contains(n))
+            {
+                let name = nodes
+                    .iter()
+                    .find(|x| &x.id == node)
+                    .map_or("", |x| x.name.as_str());
+                score += if duty == "officer" { 30 } else { 15 };
+                reasons.push(format!("owner:{duty}:{name}"));
+            }
+            if !top.is_empty()
+                && (s.specialties.iter().any(|x| x == top)
+                    || s.specialties.iter().any(|x| x == category))
+            {
+                score += 20;
+                reasons.push(format!("specialty:{top}"));
+            }
+            let open = load.get(&s.id).copied().unwrap_or(0);
+            score -= 5 * open;
+            reasons.push(format!("open:{open}"));
+            // The demo's year has no roster and no positions: everyone is available
+            // and distance does not count.
+            Candidate {
+                staff_id: s.id,
+                name: s.name,
+                score,
+                available: true,
+                distance_m: None,
+                reasons,
+            }
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.name.cmp(&b.name)));
+    candidates
 }

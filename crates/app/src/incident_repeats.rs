@@ -114,26 +114,19 @@ impl App {
     }
 
     /// The repeats of a new incident, judged against every incident received before.
+    /// `category` is its initial category (entered or suggested), as the read model
+    /// keeps it and a rebuild of the engine reads it.
     pub(crate) async fn repeat_marks(
         &self,
         id: RecordId,
         intake: &IntakeFields,
+        category: Option<&str>,
         address: Option<&AddressRow>,
         node: &str,
     ) -> Result<RepeatMarks, AppError> {
         let settings = self.repeat_settings().await?;
         let time = Timestamp::parse(&intake.called_at)?.unix_seconds();
-        let input = RepeatInput {
-            id: id.to_string(),
-            called_at: intake.called_at.clone(),
-            caller_phone: intake.caller_phone.clone(),
-            caller_id_number: intake.caller_id_number.clone(),
-            address_id: address.map(|a| a.id.clone()),
-            lng: address.and_then(|a| a.lng),
-            lat: address.and_then(|a| a.lat),
-            category: intake.category.clone(),
-            node_id: node.to_owned(),
-        };
+        let input = repeat_input(id, intake, category, address, node);
         let mut guard = self.repeats.lock().await;
         let stale = guard
             .as_ref()
@@ -159,6 +152,49 @@ impl App {
         state.ids.push(id);
         state.latest = time;
         Ok(state.marks(&flags))
+    }
+
+    /// The repeats of many new incidents in call order (the bulk path), each judged
+    /// against the store's incidents and the ones before it in `inputs`, exactly as
+    /// intake one by one would judge them. The first must not be called before the
+    /// latest stored incident. The engine is dropped afterwards, so the next intake
+    /// rebuilds it from what was committed.
+    pub(crate) async fn repeat_marks_in_order(
+        &self,
+        inputs: &[RepeatInput],
+    ) -> Result<Vec<RepeatMarks>, AppError> {
+        let Some(first) = inputs.first() else {
+            return Ok(Vec::new());
+        };
+        let settings = self.repeat_settings().await?;
+        let mut guard = self.repeats.lock().await;
+        *guard = None;
+        let start = Timestamp::parse(&first.called_at)?.unix_seconds();
+        let mut state = self.rebuild_repeats(settings, start).await?;
+        let mut marks = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let time = Timestamp::parse(&input.called_at)?.unix_seconds();
+            if time < state.latest {
+                return Err(AppError::Refused(format!(
+                    "bulk intake must be in call order: {} comes after a later call",
+                    input.called_at
+                )));
+            }
+            let observation = state.observation(input, time);
+            let flags = state
+                .engine
+                .observe(&observation)
+                .map_err(|e| AppError::Refused(e.to_string()))?;
+            state.ids.push(
+                input
+                    .id
+                    .parse()
+                    .map_err(|_| AppError::Refused(format!("corrupt incident id {}", input.id)))?,
+            );
+            state.latest = time;
+            marks.push(state.marks(&flags));
+        }
+        Ok(marks)
     }
 
     /// Drops the engine (after a failed commit it may hold an incident that is not
@@ -234,5 +270,26 @@ impl App {
         let flags =
             repeat_flags(settings, &observations).map_err(|e| AppError::Refused(e.to_string()))?;
         Ok(flags.last().map(|f| state.marks(f)).unwrap_or_default())
+    }
+}
+
+/// What the engine is told of an incident at intake.
+pub(crate) fn repeat_input(
+    id: RecordId,
+    intake: &IntakeFields,
+    category: Option<&str>,
+    address: Option<&AddressRow>,
+    node: &str,
+) -> RepeatInput {
+    RepeatInput {
+        id: id.to_string(),
+        called_at: intake.called_at.clone(),
+        caller_phone: intake.caller_phone.clone(),
+        caller_id_number: intake.caller_id_number.clone(),
+        address_id: address.map(|a| a.id.clone()),
+        lng: address.and_then(|a| a.lng),
+        lat: address.and_then(|a| a.lat),
+        category: category.map(str::to_owned),
+        node_id: node.to_owned(),
     }
 }

@@ -97,6 +97,9 @@ pub struct ServeArgs {
     /// Seed for the demo data (the same seed gives the same bureau).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Ordinary calls a day in the demo's year of incidents (0: no incidents).
+    #[arg(long, default_value_t = 85, value_name = "N")]
+    pub incidents_per_day: u32,
     /// The server is reached over HTTPS (a TLS-terminating proxy in front): session
     /// cookies become Secure with the `__Host-` prefix. Without it they cannot be Secure,
     /// because browsers drop Secure cookies sent over plain HTTP.
@@ -124,6 +127,9 @@ pub struct DemoArgs {
     /// Seed for the demo data (the same seed gives the same bureau).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Ordinary calls a day in the demo's year of incidents (0: no incidents).
+    #[arg(long, default_value_t = 85, value_name = "N")]
+    pub incidents_per_day: u32,
     /// Instead of seeding: a helper for demo accounts.
     #[command(subcommand)]
     pub action: Option<DemoAction>,

@@ -185,7 +185,11 @@ fn audit_head_signs_off_and_verify_checks_against_the_exported_copy() {
 fn user_add_reads_the_password_from_standard_input_and_enforces_the_policy() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
-    assert!(fengqiao(&db, &["demo", "--seed", "5"]).status.success());
+    assert!(
+        fengqiao(&db, &["demo", "--seed", "5", "--incidents-per-day", "0"])
+            .status
+            .success()
+    );
     let add = |password: &str| {
         let mut child = Command::new(BINARY)
             .args([
@@ -229,10 +233,22 @@ fn user_add_reads_the_password_from_standard_input_and_enforces_the_policy() {
 fn the_demo_seeds_once_and_then_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
-    let first = fengqiao(&db, &["demo"]);
+    let first = fengqiao(&db, &["demo", "--incidents-per-day", "1"]);
     assert!(first.status.success(), "{}", stderr(&first));
     let text = stdout(&first);
     assert!(text.contains("3 stations"), "{text}");
+    // A small year: a call a day, the repeat callers and places on top.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("demo incidents: "))
+        .unwrap_or_else(|| panic!("no incident count: {text}"));
+    let count: usize = line["demo incidents: ".len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!((365..2000).contains(&count), "{line}");
+    assert!(line.contains(" s"), "the seeding time is printed: {line}");
     for role in ["dispatcher", "station_chief", "partner", "admin"] {
         assert!(
             text.lines().any(|l| l.trim_start().starts_with(role)),
@@ -271,6 +287,8 @@ fn the_server_seeds_the_demo_answers_and_stops_cleanly_on_sigterm() {
             db.to_str().unwrap(),
             "serve",
             "--demo",
+            "--incidents-per-day",
+            "0",
             "--listen",
             "127.0.0.1:0",
         ])
@@ -326,7 +344,7 @@ fn the_server_seeds_the_demo_answers_and_stops_cleanly_on_sigterm() {
 fn addresses_import_once_report_bad_rows_by_row_and_column_and_write_nothing_then() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
-    let demo = fengqiao(&db, &["demo", "--seed", "5"]);
+    let demo = fengqiao(&db, &["demo", "--seed", "5", "--incidents-per-day", "0"]);
     assert!(
         stdout(&demo).contains("5040 standard addresses"),
         "{}",
@@ -370,7 +388,11 @@ fn addresses_import_once_report_bad_rows_by_row_and_column_and_write_nothing_the
 fn incidents_import_receives_a_110_export_as_a_user_and_once_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
-    assert!(fengqiao(&db, &["demo", "--seed", "6"]).status.success());
+    assert!(
+        fengqiao(&db, &["demo", "--seed", "6", "--incidents-per-day", "0"])
+            .status
+            .success()
+    );
     let export = dir.path().join("110.csv");
     std::fs::write(
         &export,

@@ -291,7 +291,10 @@ impl Store {
 
     /// Every stored setting, as JSON values by key.
     pub async fn settings(&self) -> Result<HashMap<String, serde_json::Value>, StoreError> {
-        if let Some(copy) = self.cache.get::<HashMap<String, serde_json::Value>>("settings") {
+        if let Some(copy) = self
+            .cache
+            .get::<HashMap<String, serde_json::Value>>("settings")
+        {
             return Ok(copy);
         }
         let generation = self.cache.generation();

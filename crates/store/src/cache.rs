@@ -60,7 +60,10 @@ impl ReadCache {
     /// Keeps a copy read at `generation`.
     pub(crate) fn put<T: Send + Sync + 'static>(&self, key: &str, generation: u64, value: T) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(key.to_owned(), (generation, Instant::now(), Arc::new(value)));
+            entries.insert(
+                key.to_owned(),
+                (generation, Instant::now(), Arc::new(value)),
+            );
         }
     }
 }

@@ -7,8 +7,8 @@
 
 mod access;
 mod audit;
-mod cache;
 mod base;
+mod cache;
 pub mod chain;
 mod changes;
 mod connect;

@@ -12,6 +12,7 @@ use fengqiao_domain::org::{NodeLevel, Role, new_id};
 use fengqiao_store::{DatabaseTarget, Scope, Store, StoreOptions};
 
 mod base;
+mod demo_incidents;
 mod incident;
 mod transfer;
 

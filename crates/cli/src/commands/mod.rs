@@ -61,9 +61,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => {
             let app = open(&options).await?;
-            let summary = seed_demo(&app, args.seed).await?;
+            let summary = seed_demo(&app, args.seed, args.incidents_per_day).await?;
             print_demo_summary(&app, &summary);
-            print_demo_accounts(&summary.accounts);
+            print_demo_accounts(&summary.bureau.accounts);
             app.store().close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -89,11 +89,15 @@ pub(crate) async fn open(options: &StoreOptions) -> anyhow::Result<App> {
     Ok(app)
 }
 
-/// Seeds the demo with a progress bar on the terminal.
-pub(crate) async fn seed_demo(
-    app: &App,
-    seed: u64,
-) -> anyhow::Result<fengqiao_app::demo::DemoSummary> {
+/// What `demo` and `serve --demo` seeded.
+pub(crate) struct Seeded {
+    bureau: fengqiao_app::demo::DemoSummary,
+    incidents: Option<fengqiao_app::demo_incidents::DemoIncidentSummary>,
+}
+
+/// Seeds the demo, then its year of incidents (`per_day` ordinary calls a day; none
+/// for 0), with a progress bar on the terminal.
+pub(crate) async fn seed_demo(app: &App, seed: u64, per_day: u32) -> anyhow::Result<Seeded> {
     let bar = ProgressBar::new(1);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
@@ -102,18 +106,38 @@ pub(crate) async fn seed_demo(
     );
     bar.set_message("seeding the demo bureau");
     bar.enable_steady_tick(Duration::from_millis(200));
-    let summary = app
-        .seed_demo(&Actor::system("demo"), seed, &|done, total| {
-            bar.set_length(total);
-            bar.set_position(done);
-        })
-        .await;
-    bar.finish_and_clear();
-    Ok(summary?)
+    let actor = Actor::system("demo");
+    let progress = |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let bureau = app.seed_demo(&actor, seed, &progress).await;
+    let bureau = match bureau {
+        Ok(bureau) => bureau,
+        Err(error) => {
+            bar.finish_and_clear();
+            return Err(error.into());
+        }
+    };
+    let incidents = if per_day > 0 {
+        bar.set_message("seeding a year of incidents");
+        let plan = fengqiao_app::demo_incidents::DemoIncidentPlan {
+            per_day,
+            ..fengqiao_app::demo_incidents::DemoIncidentPlan::year(fengqiao_domain::Timestamp::now())
+        };
+        let year = app.seed_demo_incidents(&actor, seed, plan, &progress).await;
+        bar.finish_and_clear();
+        Some(year?)
+    } else {
+        bar.finish_and_clear();
+        None
+    };
+    Ok(Seeded { bureau, incidents })
 }
 
 /// Prints what the demo holds.
-pub(crate) fn print_demo_summary(app: &App, summary: &fengqiao_app::demo::DemoSummary) {
+pub(crate) fn print_demo_summary(app: &App, seeded: &Seeded) {
+    let summary = &seeded.bureau;
     let base = &summary.base;
     println!(
         "demo bureau seeded into {}: {} stations, {} communities, {} grids, {} staff, {} partner agencies; \
@@ -130,6 +154,19 @@ pub(crate) fn print_demo_summary(app: &App, summary: &fengqiao_app::demo::DemoSu
         base.key_people,
         base.establishments
     );
+    if let Some(year) = &seeded.incidents {
+        println!(
+            "demo incidents: {} over the last year ({} events, {} addresses matched, {} repeat-flagged, \
+             {} transferred, {} still open) seeded in {:.1} s",
+            year.incidents,
+            year.events,
+            year.matched,
+            year.repeat_flagged,
+            year.transfers,
+            year.open,
+            year.seconds
+        );
+    }
 }
 
 /// Prints the demo sign-ins, one per role.

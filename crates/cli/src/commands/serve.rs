@@ -22,9 +22,9 @@ pub(super) async fn serve(
             .await?
             .is_empty()
         {
-            let summary = super::seed_demo(&app, args.seed).await?;
+            let summary = super::seed_demo(&app, args.seed, args.incidents_per_day).await?;
             super::print_demo_summary(&app, &summary);
-            super::print_demo_accounts(&summary.accounts);
+            super::print_demo_accounts(&summary.bureau.accounts);
         } else {
             println!(
                 "the database already holds an organisation; serving it as it is (demo not re-seeded)"
