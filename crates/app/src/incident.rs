@@ -312,26 +312,8 @@ impl App {
             .into_iter()
             .filter(|s| s.roles.iter().any(|r| FIELD_ROLES.contains(&r.as_str())))
             .map(|s| {
-                let mut score = 0;
-                let mut reasons = Vec::new();
-                if let Some((node, duty)) = s
-                    .assignments
-                    .iter()
-                    .find(|(n, _)| chain[..chain.len().min(3)].contains(n))
-                {
-                    let name = nodes
-                        .iter()
-                        .find(|x| &x.id == node)
-                        .map_or("", |x| x.name.as_str());
-                    score += if duty == "officer" { 30 } else { 15 };
-                    reasons.push(format!("owner:{duty}:{name}"));
-                }
-                if !top.is_empty()
-                    && (s.specialties.contains(&top) || s.specialties.contains(&category))
-                {
-                    score += 20;
-                    reasons.push(format!("specialty:{top}"));
-                }
+                let (mut score, mut reasons) =
+                    owner_and_specialty(&s, &nodes, &chain, (&top, &category));
                 if let Some(kind) = s
                     .unit_id
                     .as_ref()
@@ -769,6 +751,38 @@ pub(crate) fn station_of(nodes: &[NodeRow], chain: &[String]) -> Option<String> 
         .cloned()
 }
 
+/// The points and reasons every ranking shares: the owner of the place's grid or
+/// community (一村一警: +30 as its officer, +15 in another place of its pairing) and a
+/// specialty matching the category (专警专处: +20).
+fn owner_and_specialty(
+    s: &StaffRow,
+    nodes: &[NodeRow],
+    chain: &[String],
+    (top, category): (&str, &str),
+) -> (i64, Vec<String>) {
+    let mut score = 0;
+    let mut reasons = Vec::new();
+    if let Some((node, duty)) = s
+        .assignments
+        .iter()
+        .find(|(n, _)| chain[..chain.len().min(3)].contains(n))
+    {
+        let name = nodes
+            .iter()
+            .find(|x| &x.id == node)
+            .map_or("", |x| x.name.as_str());
+        score += if duty == "officer" { 30 } else { 15 };
+        reasons.push(format!("owner:{duty}:{name}"));
+    }
+    if !top.is_empty()
+        && (s.specialties.iter().any(|x| x == top) || s.specialties.iter().any(|x| x == category))
+    {
+        score += 20;
+        reasons.push(format!("specialty:{top}"));
+    }
+    (score, reasons)
+}
+
 /// The demo year's ranking of the station's field officers for an incident at the place
 /// `chain` (the node and its ancestors) of the category `(top, code)`: the owner of the
 /// place's grid or community (一村一警), a specialty matching the category (专警专处),
@@ -786,27 +800,7 @@ pub(crate) fn rank_officers(
         .into_iter()
         .filter(|s| s.roles.iter().any(|r| FIELD_ROLES.contains(&r.as_str())))
         .map(|s| {
-            let mut score = 0;
-            let mut reasons = Vec::new();
-            if let Some((node, duty)) = s
-                .assignments
-                .iter()
-                .find(|(n, _)| chain[..chain.len().min(3)].contains(n))
-            {
-                let name = nodes
-                    .iter()
-                    .find(|x| &x.id == node)
-                    .map_or("", |x| x.name.as_str());
-                score += if duty == "officer" { 30 } else { 15 };
-                reasons.push(format!("owner:{duty}:{name}"));
-            }
-            if !top.is_empty()
-                && (s.specialties.iter().any(|x| x == top)
-                    || s.specialties.iter().any(|x| x == category))
-            {
-                score += 20;
-                reasons.push(format!("specialty:{top}"));
-            }
+            let (mut score, mut reasons) = owner_and_specialty(&s, nodes, chain, (top, category));
             let open = load.get(&s.id).copied().unwrap_or(0);
             score -= 5 * open;
             reasons.push(format!("open:{open}"));

@@ -72,16 +72,7 @@ impl App {
         if self.top_category(&category).await? != "dispute" {
             return Ok(None);
         }
-        let mut reasons = Vec::new();
-        for (flag, reason) in [
-            (row.repeat_person, SecondaryReason::RepeatPerson),
-            (row.repeat_place, SecondaryReason::RepeatPlace),
-            (row.repeat_category, SecondaryReason::RepeatCategory),
-        ] {
-            if flag {
-                reasons.push(reason);
-            }
-        }
+        let reasons = repeat_reasons(row);
         if reasons.is_empty() || self.store.secondary(&row.id).await?.is_some() {
             return Ok(None);
         }
@@ -128,15 +119,7 @@ impl App {
             .into());
         }
         let mut reasons = vec![reason];
-        for (flag, r) in [
-            (row.repeat_person, SecondaryReason::RepeatPerson),
-            (row.repeat_place, SecondaryReason::RepeatPlace),
-            (row.repeat_category, SecondaryReason::RepeatCategory),
-        ] {
-            if flag {
-                reasons.push(r);
-            }
-        }
+        reasons.extend(repeat_reasons(&row));
         self.secondary_commit(principal, id, SecondaryCommand::Open(reasons))
             .await
     }
@@ -348,4 +331,16 @@ impl App {
             .await?;
         Ok(())
     }
+}
+
+/// The repeat flags of an incident as reasons for a secondary handling.
+fn repeat_reasons(row: &IncidentRow) -> Vec<SecondaryReason> {
+    [
+        (row.repeat_person, SecondaryReason::RepeatPerson),
+        (row.repeat_place, SecondaryReason::RepeatPlace),
+        (row.repeat_category, SecondaryReason::RepeatCategory),
+    ]
+    .into_iter()
+    .filter_map(|(flag, reason)| flag.then_some(reason))
+    .collect()
 }

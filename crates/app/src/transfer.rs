@@ -42,6 +42,48 @@ pub enum TransferAction {
 }
 
 impl TransferAction {
+    /// The action a form or an API call names: the agency's `sign`, `verify`, `handle`,
+    /// `feedback`, `decline`; the station's `reassign` (with `partner_id`), `evaluate`
+    /// (with `satisfaction`), `accept`, `return`; the chief's `supervise`.
+    pub fn named(
+        step: &str,
+        note: Option<String>,
+        partner_id: Option<&str>,
+        satisfaction: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        let note = note.unwrap_or_default();
+        Ok(match step {
+            "sign" => Self::Sign,
+            "verify" => Self::Verify(note),
+            "handle" => Self::Handle(note),
+            "feedback" => Self::Feedback(note),
+            "decline" => Self::Decline(note),
+            "reassign" => {
+                Self::Reassign(
+                    partner_id.unwrap_or_default().trim().parse().map_err(|_| {
+                        DomainError::invalid("partner_id", "not a partner agency id")
+                    })?,
+                )
+            }
+            "evaluate" => Self::Evaluate(
+                satisfaction.unwrap_or_default().parse()?,
+                Some(note).filter(|n| !n.trim().is_empty()),
+            ),
+            "accept" => Self::Review(true, note),
+            "return" => Self::Review(false, note),
+            "supervise" => Self::Supervise(note),
+            other => {
+                return Err(DomainError::invalid(
+                    "step",
+                    format!(
+                        "unknown step {other:?}; expected sign, verify, handle, feedback, decline, \
+                         reassign, evaluate, accept, return or supervise"
+                    ),
+                ));
+            }
+        })
+    }
+
     fn by_agency(&self) -> bool {
         matches!(
             self,
@@ -465,15 +507,15 @@ impl App {
                 above.push(id);
             }
         }
-        let scope = principal.scope();
-        let mut agencies = Vec::new();
-        for partner in self.store.partners(&Scope::All).await? {
-            if above.contains(&partner.node_id)
-                || self.store.is_within(&partner.node_id, &scope).await?
-            {
-                agencies.push(partner);
-            }
-        }
+        // One read of the jurisdiction's nodes, not one scope check per agency.
+        let within = self.store.nodes(&principal.scope()).await?;
+        let mut agencies: Vec<_> = self
+            .store
+            .partners(&Scope::All)
+            .await?
+            .into_iter()
+            .filter(|p| above.contains(&p.node_id) || within.iter().any(|n| n.id == p.node_id))
+            .collect();
         agencies.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(agencies)
     }

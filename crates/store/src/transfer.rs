@@ -20,7 +20,6 @@ pub(crate) async fn apply(
     at: &str,
     occurred_at: &str,
 ) -> Result<bool, StoreError> {
-    let step_of = |state: TransferState| state.step().map(|s| s.as_str());
     match event {
         DomainEvent::TransferAssigned {
             id,
@@ -53,17 +52,8 @@ pub(crate) async fn apply(
         DomainEvent::TransferSigned { id, due_at, .. } => {
             let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, signed_at = $4, escalated_step = NULL, updated_at = $5 \
                        WHERE incident_id = $6";
-            update(
-                tx,
-                sql,
-                TransferState::Signed,
-                step_of,
-                due_at,
-                occurred_at,
-                at,
-                id,
-            )
-            .await?;
+            let times = (due_at.as_str(), occurred_at, at);
+            update_with(tx, sql, TransferState::Signed, times, id, None).await?;
         }
         DomainEvent::TransferVerified { id, note, due_at } => {
             let sql = "UPDATE transfers SET state = $1, step = $2, due_at = $3, verified_at = $4, escalated_step = NULL, updated_at = $5, \
@@ -74,7 +64,7 @@ pub(crate) async fn apply(
                 TransferState::Verified,
                 (due_at, occurred_at, at),
                 id,
-                note,
+                Some(note),
             )
             .await?;
         }
@@ -87,7 +77,7 @@ pub(crate) async fn apply(
                 TransferState::Handled,
                 (due_at, occurred_at, at),
                 id,
-                note,
+                Some(note),
             )
             .await?;
         }
@@ -104,7 +94,7 @@ pub(crate) async fn apply(
                 TransferState::FedBack,
                 (due_at, occurred_at, at),
                 id,
-                narrative,
+                Some(narrative),
             )
             .await?;
         }
@@ -218,48 +208,28 @@ pub(crate) async fn apply(
     Ok(true)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn update(
-    tx: &mut Tx,
-    sql: &str,
-    state: TransferState,
-    step_of: impl Fn(TransferState) -> Option<&'static str>,
-    due_at: &str,
-    occurred_at: &str,
-    at: &str,
-    id: &uuid::Uuid,
-) -> Result<(), StoreError> {
-    sqlx::query(sql)
-        .bind(state.as_str())
-        .bind(step_of(state))
-        .bind(due_at)
-        .bind(occurred_at)
-        .bind(at)
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// A step that also records a text (`$7`).
+/// A step of the agency's: the state and its step (`$1`, `$2`), the next deadline, the
+/// step's time, the update time, the incident (`$3`–`$6`) and the step's text (`$7`),
+/// when it has one.
 async fn update_with(
     tx: &mut Tx,
     sql: &str,
     state: TransferState,
     (due_at, occurred_at, at): (&str, &str, &str),
     id: &uuid::Uuid,
-    text: &str,
+    text: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query(sql)
+    let mut query = sqlx::query(sql)
         .bind(state.as_str())
         .bind(state.step().map(|s| s.as_str()))
         .bind(due_at)
         .bind(occurred_at)
         .bind(at)
-        .bind(id.to_string())
-        .bind(text)
-        .execute(&mut **tx)
-        .await?;
+        .bind(id.to_string());
+    if let Some(text) = text {
+        query = query.bind(text);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -404,6 +374,22 @@ pub enum TransferView {
     Closed,
     /// All.
     All,
+}
+
+impl std::str::FromStr for TransferView {
+    type Err = fengqiao_domain::DomainError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "open" => Ok(Self::Open),
+            "escalated" => Ok(Self::Escalated),
+            "closed" => Ok(Self::Closed),
+            "all" => Ok(Self::All),
+            other => Err(fengqiao_domain::DomainError::invalid(
+                "view",
+                format!("unknown view {other:?}; expected open, escalated, closed or all"),
+            )),
+        }
+    }
 }
 
 /// A rule of the transfer list with its names.

@@ -91,20 +91,12 @@ pub async fn list_transfers(
     Viewer(p, _): Viewer,
     Query(params): Query<TransferParams>,
 ) -> Result<Json<Vec<TransferOut>>, ApiError> {
-    let view = match params.view.as_deref().unwrap_or("open") {
-        "open" => TransferView::Open,
-        "escalated" => TransferView::Escalated,
-        "closed" => TransferView::Closed,
-        "all" => TransferView::All,
-        other => {
-            return Err(WebError::Invalid {
-                field: Some("view".into()),
-                message: format!("unknown view {other:?}; expected open, escalated, closed or all"),
-                rows: Vec::new(),
-            }
-            .into());
-        }
-    };
+    let view: TransferView = params
+        .view
+        .as_deref()
+        .unwrap_or("open")
+        .parse()
+        .map_err(WebError::from)?;
     let (rows, _) = state.app.transfers_as(&p, view).await?;
     Ok(Json(rows.into_iter().map(TransferOut::from).collect()))
 }
@@ -132,48 +124,13 @@ pub async fn transfer_step(
     Json(body): Json<TransferStepIn>,
 ) -> Result<(StatusCode, Json<TransferOut>), ApiError> {
     let incident: RecordId = id.trim().parse().map_err(|_| WebError::NotFound)?;
-    let note = body.note.unwrap_or_default();
-    let action = match body.step.as_str() {
-        "sign" => TransferAction::Sign,
-        "verify" => TransferAction::Verify(note),
-        "handle" => TransferAction::Handle(note),
-        "feedback" => TransferAction::Feedback(note),
-        "decline" => TransferAction::Decline(note),
-        "reassign" => TransferAction::Reassign(
-            body.partner_id
-                .as_deref()
-                .unwrap_or_default()
-                .trim()
-                .parse()
-                .map_err(|_| WebError::Invalid {
-                    field: Some("partner_id".into()),
-                    message: "not a partner agency id".into(),
-                    rows: Vec::new(),
-                })?,
-        ),
-        "evaluate" => TransferAction::Evaluate(
-            body.satisfaction
-                .as_deref()
-                .unwrap_or_default()
-                .parse()
-                .map_err(WebError::from)?,
-            Some(note).filter(|n| !n.trim().is_empty()),
-        ),
-        "accept" => TransferAction::Review(true, note),
-        "return" => TransferAction::Review(false, note),
-        "supervise" => TransferAction::Supervise(note),
-        other => {
-            return Err(WebError::Invalid {
-                field: Some("step".into()),
-                message: format!(
-                    "unknown step {other:?}; expected sign, verify, handle, feedback, decline, \
-                     reassign, evaluate, accept, return or supervise"
-                ),
-                rows: Vec::new(),
-            }
-            .into());
-        }
-    };
+    let action = TransferAction::named(
+        &body.step,
+        body.note,
+        body.partner_id.as_deref(),
+        body.satisfaction.as_deref(),
+    )
+    .map_err(WebError::from)?;
     state.app.transfer_step_as(&p, incident, action).await?;
     let row = state.app.transfer_as(&p, &id).await?;
     Ok((StatusCode::OK, Json(row.into())))

@@ -291,18 +291,46 @@ pub async fn incident_page(
         detail.incident.state.as_str(),
         "triaged" | "dispatched" | "accepted" | "departed"
     );
-    let candidates = if can_dispatch && open {
+    let secondary = state
+        .app
+        .store()
+        .secondary(&detail.incident.id)
+        .await
+        .map_err(fengqiao_app::AppError::from)?
+        .map(|row| super::secondary::secondary_line(&t, &categories, row));
+    let secondary_mine = secondary
+        .as_ref()
+        .is_some_and(|s| s.row.staff_id.is_some() && s.row.staff_id == principal.staff_id);
+    let secondary_open = secondary.as_ref().is_some_and(|s| s.open);
+    // One ranking serves both the dispatch list and the secondary handling's officers.
+    let ranked: Vec<(Candidate, String)> = if can_dispatch && (open || secondary_open) {
         state
             .app
             .recommend_as(&principal, &id)
             .await?
             .into_iter()
-            .take(8)
             .map(|c| {
                 let words = reasons(&t, &categories, &unit_kinds, &c.reasons);
                 (c, words)
             })
             .collect()
+    } else {
+        Vec::new()
+    };
+    // The officers the command room may instruct, the owner of the community first.
+    let officers: Vec<Choice> = if secondary_open {
+        ranked
+            .iter()
+            .map(|(c, words)| Choice {
+                label: format!("{}（{words}）", c.name),
+                value: c.staff_id.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let candidates = if open {
+        ranked.into_iter().take(8).collect()
     } else {
         Vec::new()
     };
@@ -360,35 +388,6 @@ pub async fn incident_page(
             let words = t.s(&format!("transfer.state.{}", row.state)).to_owned();
             (row.partner_name, words)
         });
-    let secondary = state
-        .app
-        .store()
-        .secondary(&detail.incident.id)
-        .await
-        .map_err(fengqiao_app::AppError::from)?
-        .map(|row| super::secondary::secondary_line(&t, &categories, row));
-    let secondary_mine = secondary
-        .as_ref()
-        .is_some_and(|s| s.row.staff_id.is_some() && s.row.staff_id == principal.staff_id);
-    // The officers the command room may instruct, the owner of the community first.
-    let officers: Vec<Choice> = if can_dispatch && secondary.as_ref().is_some_and(|s| s.open) {
-        state
-            .app
-            .recommend_as(&principal, &id)
-            .await?
-            .into_iter()
-            .map(|c| Choice {
-                label: format!(
-                    "{}（{}）",
-                    c.name,
-                    reasons(&t, &categories, &unit_kinds, &c.reasons)
-                ),
-                value: c.staff_id,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let category_code = detail
         .incident
         .category

@@ -70,10 +70,10 @@ pub struct TransferLine {
 fn transfer_line(t: &Tr, categories: &[Choice], mut row: TransferRow, now: &str) -> TransferLine {
     row.narrative = masked_text(&row.narrative);
     row.caller_phone = Some(masked_phone(row.caller_phone.as_deref()));
-    row.caller_name = row.caller_name.as_deref().map(|n| {
-        let mut chars = n.chars();
-        chars.next().map_or_else(String::new, |c| format!("{c}*"))
-    });
+    row.caller_name = row
+        .caller_name
+        .as_deref()
+        .map(fengqiao_domain::identity::mask_name);
     for text in [
         &mut row.verify_note,
         &mut row.handle_note,
@@ -146,19 +146,7 @@ pub async fn list(
     let en = ctx.lang == crate::i18n::Lang::En;
     let categories = code_choices(&state, CodeTable::IncidentCategory, en).await?;
     let view = query.view.unwrap_or_else(|| "open".into());
-    let which = match view.as_str() {
-        "open" => TransferView::Open,
-        "escalated" => TransferView::Escalated,
-        "closed" => TransferView::Closed,
-        "all" => TransferView::All,
-        other => {
-            return Err(PageError(WebError::Invalid {
-                field: Some("view".into()),
-                message: format!("unknown view {other:?}; expected open, escalated, closed or all"),
-                rows: Vec::new(),
-            }));
-        }
-    };
+    let which: TransferView = view.parse()?;
     let (rows, counts) = state.app.transfers_as(&principal, which).await?;
     let now = Timestamp::now().to_string();
     let inbox = !principal.has(Permission::IncidentView);
@@ -336,35 +324,12 @@ pub async fn step(
     Form(form): Form<StepForm>,
 ) -> Result<Response, PageError> {
     let incident = record_id("id", &id).map_err(|_| PageError(WebError::NotFound))?;
-    let note = form.note.unwrap_or_default();
-    let action = match form.step.as_str() {
-        "sign" => TransferAction::Sign,
-        "verify" => TransferAction::Verify(note),
-        "handle" => TransferAction::Handle(note),
-        "feedback" => TransferAction::Feedback(note),
-        "decline" => TransferAction::Decline(note),
-        "reassign" => TransferAction::Reassign(record_id(
-            "partner_id",
-            form.partner_id.as_deref().unwrap_or_default(),
-        )?),
-        "evaluate" => TransferAction::Evaluate(
-            form.satisfaction.as_deref().unwrap_or_default().parse()?,
-            Some(note).filter(|n| !n.trim().is_empty()),
-        ),
-        "accept" => TransferAction::Review(true, note),
-        "return" => TransferAction::Review(false, note),
-        "supervise" => TransferAction::Supervise(note),
-        other => {
-            return Err(PageError(WebError::Invalid {
-                field: Some("step".into()),
-                message: format!(
-                    "unknown step {other:?}; expected sign, verify, handle, feedback, decline, \
-                     reassign, evaluate, accept, return or supervise"
-                ),
-                rows: Vec::new(),
-            }));
-        }
-    };
+    let action = TransferAction::named(
+        &form.step,
+        form.note,
+        form.partner_id.as_deref(),
+        form.satisfaction.as_deref(),
+    )?;
     state
         .app
         .transfer_step_as(&principal, incident, action)
